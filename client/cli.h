@@ -1,0 +1,113 @@
+/* cli.h: the planboard client: global options, the connection, output and
+ * the command table. Every command lives in cmd_<group>.c. */
+#ifndef PLANBOARD_CLI_H
+#define PLANBOARD_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arena.h"
+#include "frame.h"
+#include "wire.h"
+
+/* Exit codes (the design's contract). */
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 1,
+	EXIT_CONNECT = 2,
+	EXIT_AUTH = 3,
+	EXIT_NOT_FOUND = 4,
+	EXIT_CONFLICT = 5,
+	EXIT_INVALID = 6,
+	EXIT_SERVER = 7,
+};
+
+struct cli {
+	const char *host;
+	int port;
+	bool tls;
+	const char *ca;
+	bool json, csv;
+	const char *user;            /* PLANBOARD_USER or --user */
+	const char *idempotency_key;
+	const char *recorded_at;     /* admin: historical recording time */
+	int timeout_ms;
+	/* connection */
+	int fd;
+	struct frame_reader rd;
+	uint64_t next_id;
+	bool logged_in;
+	struct arena arena;          /* lives for the whole run */
+};
+extern struct cli cli;
+
+/* A command or subcommand: argv[0] is its own name. */
+typedef int (*cmd_fn)(int argc, char **argv);
+struct cmd {
+	const char *name;
+	cmd_fn fn;
+	const char *summary;
+};
+
+/* Run a subcommand from a table, or print the table's help. */
+int cli_subcommand(const char *group, const struct cmd *table, int argc, char **argv,
+		   const char *group_help);
+/* getopt_long for a (sub)command, with --help handled: returns the option
+ * character, -1 at the end, or '?' (usage already printed). */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	       const char *usage);
+/* Usage error: prints "planboard: message" and a hint, returns EXIT_USAGE. */
+int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* net.c: connect (Hello + Login with the saved token or env password). */
+int cli_connect(bool need_login);
+/* Send one request and wait for its response. Returns the exit code for
+ * its status (printing the error unless it is OK); *out holds the frame
+ * to read the body from; free it with wire_free. */
+int cli_rpc(Pb__Request *req, Pb__ServerFrame **out);
+/* Send without waiting (pipelining) and receive in order. */
+int cli_send(Pb__Request *req);
+int cli_recv(Pb__ServerFrame **out);
+void cli_close(void);
+/* Map a status to an exit code; print "planboard: CODE: message". */
+int cli_status_exit(const Pb__Response *resp);
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* session.c: where tokens are kept. */
+char *cli_token_path(void);
+char *cli_load_token(void);
+int cli_save_token(const char *token);
+int cli_forget_token(void);
+/* Read a password: no echo on a terminal, one line from a pipe. */
+char *cli_read_password(const char *prompt, bool confirm);
+
+/* out.c: tables, JSON, CSV. */
+struct table;
+struct table *table_new(const char *const *headers, int ncols);
+void table_row(struct table *t, ...);   /* ncols strings (NULL prints "-") */
+void table_print(struct table *t);      /* aligned, or CSV with --csv */
+void out_json(json_t *v);               /* prints and frees */
+json_t *out_message(const void *msg);   /* any protobuf message */
+json_t *out_messages(void *const *msgs, size_t n);
+const char *out_enum(const void *enum_desc, int value);
+char *out_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* arena string */
+
+/* Parse an enum argument: value or -1 with a usage message printed. */
+int parse_enum(const void *enum_desc, const char *what, const char *arg);
+int parse_int64(const char *arg, int64_t *out);
+
+/* Command groups. */
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
+int cmd_whoami(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_locality(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_theme(int argc, char **argv);
+int cmd_action(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+
+#endif

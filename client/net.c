@@ -1,0 +1,283 @@
+/* net.c: the client's connection: connect with a timeout, Hello and Login
+ * pipelined in one round trip, requests and their responses. */
+#include "cli.h"
+#include "enums.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("planboard: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return code;
+}
+
+static int wait_fd(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+	do
+		n = poll(&p, 1, cli.timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		errno = ETIMEDOUT;
+	return n > 0 ? 0 : -1;
+}
+
+static int connect_addr(const struct addrinfo *ai)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	int flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS || wait_fd(fd, POLLOUT) != 0)
+			goto fail;
+		int err = 0;
+		socklen_t len = sizeof err;
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err) {
+			errno = err;
+			goto fail;
+		}
+	}
+	fcntl(fd, F_SETFL, flags);
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return fd;
+fail:;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+static int io_write(const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = send(cli.fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_fd(cli.fd, POLLOUT) != 0)
+				return -1;
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static ssize_t io_read(void *data, size_t len)
+{
+	if (wait_fd(cli.fd, POLLIN) != 0)
+		return -1;
+	ssize_t n;
+	do
+		n = recv(cli.fd, data, len, 0);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+int cli_send(Pb__Request *req)
+{
+	req->has_id = 1;
+	req->id = ++cli.next_id;
+	if (cli.recorded_at && req->body_case != PB__REQUEST__BODY_HELLO &&
+	    req->body_case != PB__REQUEST__BODY_LOGIN)
+		req->recorded_at = (char *)cli.recorded_at;
+	struct buf b = { 0 };
+	if (wire_frame_append(&b, &req->base, FRAME_MAX_DEFAULT) != 0) {
+		buf_free(&b);
+		return cli_error(EXIT_INVALID, "INVALID_ARGUMENT: the request is larger than the 1 MiB frame limit");
+	}
+	int rc = io_write(b.data, b.len);
+	buf_free(&b);
+	if (rc != 0)
+		return cli_error(EXIT_CONNECT, "cannot send to %s:%d: %s", cli.host, cli.port, strerror(errno));
+	return EXIT_OK;
+}
+
+int cli_recv(Pb__ServerFrame **out)
+{
+	for (;;) {
+		const uint8_t *payload;
+		size_t len;
+		const char *err;
+		enum frame_result r = frame_reader_next(&cli.rd, &payload, &len, &err);
+		if (r == FRAME_ERROR)
+			return cli_error(EXIT_CONNECT, "protocol error from the server: %s", err);
+		if (r == FRAME_OK) {
+			*out = wire_unpack_server_frame(payload, len);
+			if (*out == NULL)
+				return cli_error(EXIT_CONNECT, "protocol error: the server sent an invalid frame");
+			return EXIT_OK;
+		}
+		uint8_t tmp[65536];
+		ssize_t n = io_read(tmp, sizeof tmp);
+		if (n == 0)
+			return cli_error(EXIT_CONNECT, "the server closed the connection");
+		if (n < 0)
+			return cli_error(EXIT_CONNECT, "cannot read from %s:%d: %s", cli.host, cli.port,
+					 strerror(errno));
+		frame_reader_feed(&cli.rd, tmp, (size_t)n);
+	}
+}
+
+int cli_status_exit(const Pb__Response *resp)
+{
+	int status = resp->has_status ? (int)resp->status : PB__STATUS__OK;
+	if (status == PB__STATUS__OK)
+		return EXIT_OK;
+	const char *name = enum_name(&pb__status__descriptor, status);
+	cli_error(0, "%s: %s", name ? name : "ERROR", resp->error_message ? resp->error_message : "(no message)");
+	switch (status) {
+	case PB__STATUS__BAD_REQUEST: return EXIT_CONNECT;
+	case PB__STATUS__UNAUTHENTICATED:
+	case PB__STATUS__FORBIDDEN: return EXIT_AUTH;
+	case PB__STATUS__NOT_FOUND: return EXIT_NOT_FOUND;
+	case PB__STATUS__CONFLICT: return EXIT_CONFLICT;
+	case PB__STATUS__INVALID_ARGUMENT: return EXIT_INVALID;
+	default: return EXIT_SERVER;
+	}
+}
+
+/* Wait for the response to request `id`, skipping pushed events. */
+static int recv_response(uint64_t id, Pb__ServerFrame **out)
+{
+	for (;;) {
+		Pb__ServerFrame *f;
+		int rc = cli_recv(&f);
+		if (rc != EXIT_OK)
+			return rc;
+		if (f->kind_case == PB__SERVER_FRAME__KIND_RESPONSE) {
+			if (f->response->id == id || f->response->id == 0) {
+				*out = f;
+				return EXIT_OK;
+			}
+		}
+		wire_free(f);
+	}
+}
+
+int cli_rpc(Pb__Request *req, Pb__ServerFrame **out)
+{
+	*out = NULL;
+	int rc = cli_connect(req->body_case != PB__REQUEST__BODY_LOGIN);
+	if (rc != EXIT_OK)
+		return rc;
+	if (cli.idempotency_key && !req->idempotency_key)
+		req->idempotency_key = (char *)cli.idempotency_key;
+	if ((rc = cli_send(req)) != EXIT_OK || (rc = recv_response(req->id, out)) != EXIT_OK)
+		return rc;
+	return cli_status_exit((*out)->response);
+}
+
+static int open_socket(void)
+{
+	char port[16];
+	snprintf(port, sizeof port, "%d", cli.port);
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res;
+	int gai = getaddrinfo(cli.host, port, &hints, &res);
+	if (gai != 0)
+		return cli_error(EXIT_CONNECT, "cannot resolve %s: %s", cli.host, gai_strerror(gai));
+	int err = 0;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		cli.fd = connect_addr(ai);
+		if (cli.fd >= 0)
+			break;
+		err = errno;
+	}
+	freeaddrinfo(res);
+	if (cli.fd < 0)
+		return cli_error(EXIT_CONNECT, "cannot connect to %s:%d: %s (is planboardd running?)",
+				 cli.host, cli.port, strerror(err));
+	frame_reader_init(&cli.rd, FRAME_MAX_DEFAULT);
+	return EXIT_OK;
+}
+
+int cli_connect(bool need_login)
+{
+	if (cli.fd >= 0 && (cli.logged_in || !need_login))
+		return EXIT_OK;
+	int rc;
+	if (cli.fd < 0 && (rc = open_socket()) != EXIT_OK)
+		return rc;
+
+	Pb__Hello hello = PB__HELLO__INIT;
+	hello.has_protocol_version = 1;
+	hello.protocol_version = PROTOCOL_VERSION;
+	hello.client_name = "planboard-cli/" PLANBOARD_VERSION;
+	Pb__Request hreq = PB__REQUEST__INIT;
+	hreq.body_case = PB__REQUEST__BODY_HELLO;
+	hreq.hello = &hello;
+
+	Pb__Login login = PB__LOGIN__INIT;
+	Pb__Request lreq = PB__REQUEST__INIT;
+	lreq.body_case = PB__REQUEST__BODY_LOGIN;
+	lreq.login = &login;
+	char *token = NULL;
+	if (need_login) {
+		const char *env_token = getenv("PLANBOARD_TOKEN");
+		const char *env_pw = getenv("PLANBOARD_PASSWORD");
+		token = env_token && *env_token ? xstrdup(env_token) : cli_load_token();
+		if (token) {
+			login.token = token;
+		} else if (env_pw && cli.user) {
+			login.user = (char *)cli.user;
+			login.password = (char *)env_pw;
+		} else {
+			return cli_error(EXIT_AUTH, "UNAUTHENTICATED: not logged in to %s:%d; run 'planboard login'",
+					 cli.host, cli.port);
+		}
+	}
+	/* Hello and Login in one round trip. */
+	if ((rc = cli_send(&hreq)) != EXIT_OK || (need_login && (rc = cli_send(&lreq)) != EXIT_OK))
+		goto out;
+	Pb__ServerFrame *f;
+	if ((rc = recv_response(hreq.id, &f)) != EXIT_OK)
+		goto out;
+	rc = cli_status_exit(f->response);
+	wire_free(f);
+	if (rc != EXIT_OK || !need_login)
+		goto out;
+	if ((rc = recv_response(lreq.id, &f)) != EXIT_OK)
+		goto out;
+	rc = cli_status_exit(f->response);
+	wire_free(f);
+	if (rc == EXIT_OK)
+		cli.logged_in = true;
+out:
+	free(token);
+	return rc;
+}
+
+void cli_close(void)
+{
+	if (cli.fd >= 0)
+		close(cli.fd);
+	cli.fd = -1;
+	cli.logged_in = false;
+	frame_reader_free(&cli.rd);
+}

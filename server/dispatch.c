@@ -1,0 +1,216 @@
+/* dispatch.c: the dispatch table and the checks every request passes
+ * before its handler: handshake state, login, role, admin-only
+ * recorded_at, and the savepoint of a write inside the group commit. */
+#include "dispatch.h"
+#include "enums.h"
+#include "handlers.h"
+#include "log.h"
+#include "validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define B(x) PB__REQUEST__BODY_##x
+
+/* One entry per request type: find a request's handler here. */
+static const struct handler handler_table[] = {
+	{ B(HELLO), R_ANY, H_PRELOGIN, h_hello },
+	{ B(LOGIN), R_ANY, H_PRELOGIN | H_WRITE, h_login },
+	{ B(LOGOUT), R_ANY, H_WRITE, h_logout },
+	{ B(WHOAMI), R_ANY, 0, h_whoami },
+	{ B(PING), R_ANY, 0, h_ping },
+	{ B(SERVER_STATUS), R_ANY, 0, h_server_status },
+
+	{ B(LOCALITY_LIST), R_ANY, 0, h_locality_list },
+	{ B(LOCALITY_ADD), R_ADMIN, H_WRITE, h_locality_add },
+	{ B(PLAN_LIST), R_ANY, 0, h_plan_list },
+	{ B(PLAN_SHOW), R_ANY, 0, h_plan_show },
+	{ B(PLAN_ADD), R_ADMIN, H_WRITE, h_plan_add },
+	{ B(THEME_LIST), R_ANY, 0, h_theme_list },
+	{ B(THEME_ADD), R_ADMIN, H_WRITE, h_theme_add },
+
+	{ B(ACTION_LIST), R_ANY, 0, h_action_list },
+	{ B(ACTION_SHOW), R_ANY, 0, h_action_show },
+	{ B(ACTION_ADD), R_ADMIN, H_WRITE, h_action_add },
+	/* Locality users: only their own locality's actions (checked inside). */
+	{ B(ACTION_UPDATE), R_ADMIN | R_LOCALITY, H_WRITE, h_action_update },
+	{ B(ACTION_HISTORY), R_ANY, 0, h_action_history },
+
+	{ B(USER_ADD), R_ADMIN, H_WRITE, h_user_add },
+	{ B(USER_LIST), R_ADMIN, 0, h_user_list },
+	{ B(USER_DISABLE), R_ADMIN, H_WRITE, h_user_disable },
+	/* Anyone may change their own password; admins anyone's (inside). */
+	{ B(USER_PASSWD), R_ANY, H_WRITE, h_user_passwd },
+};
+
+const struct handler *dispatch_lookup(Pb__Request__BodyCase body)
+{
+	static const struct handler *by_case[128];
+	static bool built;
+	if (!built) {
+		for (size_t i = 0; i < ARRAY_LEN(handler_table); i++)
+			by_case[handler_table[i].body] = &handler_table[i];
+		built = true;
+	}
+	if ((unsigned)body >= ARRAY_LEN(by_case))
+		return NULL;
+	return by_case[body];
+}
+
+int hctx_fail(struct hctx *h, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	h->resp->has_status = 1;
+	h->resp->status = status;
+	h->resp->error_message = arena_strdup(h->arena, msg);
+	return status;
+}
+
+int hctx_db_fail(struct hctx *h, const char *what)
+{
+	sqlite3 *db = store_db(h->st);
+	int code = sqlite3_errcode(db);
+	log_err("database error during=%s code=%d error=\"%s\"", what, code, sqlite3_errmsg(db));
+	if (code == SQLITE_FULL)
+		return hctx_fail(h, PB__STATUS__RESOURCE_EXHAUSTED, "the database is full; %s was not saved", what);
+	if (code == SQLITE_CONSTRAINT)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "%s breaks a data constraint: %s", what, sqlite3_errmsg(db));
+	return hctx_fail(h, PB__STATUS__INTERNAL, "database error during %s", what);
+}
+
+int hctx_event(struct hctx *h, const char *entity, const char *ref, const char *op,
+	       const char *plan, const char *locality, const char *summary_fmt, ...)
+{
+	char summary[512];
+	va_list ap;
+	va_start(ap, summary_fmt);
+	vsnprintf(summary, sizeof summary, summary_fmt, ap);
+	va_end(ap);
+	struct event_row ev = {
+		.time = h->now,
+		.user = h->who ? h->who->name : NULL,
+		.entity = entity,
+		.ref = ref,
+		.op = op,
+		.summary = summary,
+		.plan = plan,
+		.locality = locality,
+	};
+	if (store_event_add(h->st, &ev) < 0)
+		return hctx_db_fail(h, "recording the event");
+	return PB__STATUS__OK;
+}
+
+static const char *role_list(unsigned roles, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (int r = PB__ROLE__ROLE_ADMIN; r <= PB__ROLE__ROLE_VIEWER; r++) {
+		if (!(roles & (1u << r)))
+			continue;
+		if (out[0])
+			strncat(out, " or ", len - strlen(out) - 1);
+		strncat(out, enum_name(&pb__role__descriptor, r), len - strlen(out) - 1);
+	}
+	return out;
+}
+
+/* Checks that do not depend on the request's content. */
+static int precheck(struct hctx *h, const struct handler *hd, struct conn *c, const Pb__Request *req)
+{
+	if (hd == NULL)
+		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "unknown or missing request type (%d)",
+				 (int)req->body_case);
+	if (c->state == CONN_HELLO && req->body_case != PB__REQUEST__BODY_HELLO)
+		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "the connection must open with Hello");
+	if (hd->flags & H_PRELOGIN)
+		return PB__STATUS__OK;
+	if (c->state != CONN_READY)
+		return hctx_fail(h, PB__STATUS__UNAUTHENTICATED, "log in first");
+	if (!(hd->roles & (1u << c->who.role))) {
+		char roles[128];
+		return hctx_fail(h, PB__STATUS__FORBIDDEN, "%s needs role %s; you are %s",
+				 wire_request_name(req->body_case), role_list(hd->roles, roles, sizeof roles),
+				 enum_name(&pb__role__descriptor, c->who.role));
+	}
+	if (req->recorded_at != NULL) {
+		if (c->who.role != PB__ROLE__ROLE_ADMIN)
+			return hctx_fail(h, PB__STATUS__FORBIDDEN, "only admins may set recorded_at");
+		if (!valid_time(req->recorded_at))
+			return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT,
+					 "recorded_at must be YYYY-MM-DDTHH:MM:SSZ");
+		h->now = req->recorded_at;
+	}
+	return PB__STATUS__OK;
+}
+
+/* Open the group-commit transaction (if needed) and this request's
+ * savepoint. */
+static int begin_write(struct hctx *h)
+{
+	if (store_begin(h->st) != SQLITE_OK || store_savepoint(h->st) != SQLITE_OK)
+		return hctx_db_fail(h, "starting the write");
+	return PB__STATUS__OK;
+}
+
+static void join_commit(struct server *srv, struct conn *c)
+{
+	srv->txn_writes++;
+	srv->stats.write_requests++;
+	if (!c->in_commit_list) {
+		c->in_commit_list = true;
+		c->commit_next = srv->commit_list;
+		srv->commit_list = c;
+	}
+}
+
+void dispatch_request(struct conn *c, const Pb__Request *req)
+{
+	struct arena arena = { 0 };
+	Pb__Response resp = PB__RESPONSE__INIT;
+	char now[ISO_TIME_LEN];
+	time_to_iso(time(NULL), now);
+	resp.has_id = 1;
+	resp.id = req->id;
+	resp.has_status = 1;
+	resp.status = PB__STATUS__OK;
+	struct hctx h = {
+		.srv = c->srv,
+		.conn = c,
+		.st = c->srv->store,
+		.arena = &arena,
+		.req = req,
+		.resp = &resp,
+		.who = c->state == CONN_READY ? &c->who : NULL,
+		.now = now,
+	};
+	const struct handler *hd = dispatch_lookup(req->body_case);
+	bool is_write = false;
+	if (precheck(&h, hd, c, req) == PB__STATUS__OK) {
+		if (hd->flags & H_WRITE) {
+			is_write = true;
+			if (begin_write(&h) == PB__STATUS__OK) {
+				int rc = hd->fn(&h);
+				if (rc == PB__STATUS__OK)
+					store_release(h.st);
+				else
+					store_rollback_savepoint(h.st);
+			}
+			join_commit(c->srv, c);
+		} else {
+			hd->fn(&h);
+		}
+	}
+	if (resp.status != PB__STATUS__OK)
+		log_debug("request failed peer=%s type=%s status=%d message=\"%s\"", c->peer,
+			  wire_request_name(req->body_case), (int)resp.status,
+			  resp.error_message ? resp.error_message : "");
+	conn_send_response(c, &resp, is_write, is_write);
+	arena_free(&arena);
+	if (is_write)
+		server_schedule_commit(c->srv);
+}

@@ -1,0 +1,586 @@
+/* h_action.c: actions of a plan, their updates and their history.
+ *
+ * The action table holds each action's current state; action_version
+ * holds every state it has had, with when and by whom it was recorded,
+ * the note and evidence of that update, and whether it was forced over a
+ * newer version. History, conflicts and as-recorded answers all come
+ * from action_version. */
+#include "enums.h"
+#include "handlers.h"
+#include "hutil.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Columns of an action, current or as recorded (see action_from_row). */
+#define ACTION_JOINS                                                             \
+	" JOIN plan p ON p.id = a.plan_id"                                       \
+	" JOIN theme t ON t.id = x.theme_id"                                     \
+	" LEFT JOIN locality l ON l.id = x.locality_id"                          \
+	" LEFT JOIN locality al ON al.id = x.assigned_locality_id "
+#define ACTION_COLS                                                              \
+	"SELECT a.id, p.code, a.ref, t.code, x.title, x.description, x.owner,"   \
+	" l.code, al.code, x.source, x.due_date, x.status, x.rag, x.version,"    \
+	" a.created_at, "
+
+/* Current state: x is the action row itself. */
+#define ACTION_CURRENT                                                           \
+	ACTION_COLS "x.updated_at, x.updated_by FROM action a JOIN action x ON x.id = a.id" ACTION_JOINS
+/* As recorded by a time (?1): x is the newest version recorded by then. */
+#define ACTION_RECORDED                                                          \
+	ACTION_COLS "x.recorded_at, x.recorded_by FROM action a"                 \
+	" JOIN action_version x ON x.action_id = a.id AND x.version ="           \
+	" (SELECT max(v.version) FROM action_version v"                         \
+	"  WHERE v.action_id = a.id AND v.recorded_at <= ?1)" ACTION_JOINS
+
+static int enum_of(const ProtobufCEnumDescriptor *d, const char *name)
+{
+	int v = enum_value(d, name);
+	return v < 0 ? 0 : v;
+}
+
+static Pb__Action *action_from_row(struct hctx *h, sqlite3_stmt *s, const char *as_of)
+{
+	struct arena *a = h->arena;
+	Pb__Action *x = arena_new(a, Pb__Action);
+	pb__action__init(x);
+	x->plan = col_text(a, s, 1);
+	x->ref = col_text(a, s, 2);
+	x->theme = col_text(a, s, 3);
+	x->title = col_text(a, s, 4);
+	x->description = col_text(a, s, 5);
+	x->owner = col_text(a, s, 6);
+	x->locality = col_text(a, s, 7);
+	x->assigned_to = col_text(a, s, 8);
+	x->has_source = x->has_status = x->has_rag = x->has_version = 1;
+	x->source = enum_of(&pb__source__descriptor, (const char *)sqlite3_column_text(s, 9));
+	x->due_date = col_text(a, s, 10);
+	x->status = enum_of(&pb__action_status__descriptor, (const char *)sqlite3_column_text(s, 11));
+	x->rag = enum_of(&pb__rag__descriptor, (const char *)sqlite3_column_text(s, 12));
+	x->version = sqlite3_column_int64(s, 13);
+	x->created_at = col_text(a, s, 14);
+	x->updated_at = col_text(a, s, 15);
+	x->updated_by = col_text(a, s, 16);
+	x->has_overdue = 1;
+	x->overdue = x->due_date != NULL && as_of != NULL && strcmp(x->due_date, as_of) < 0 &&
+		     x->status != PB__ACTION_STATUS__ACTION_STATUS_COMPLETED;
+	return x;
+}
+
+/* Resolve plan (optional) + ref to an action id. */
+static int64_t find_action(struct hctx *h, const char *plan, const char *ref)
+{
+	if (need_ref(h, "ref", ref) != OK)
+		return 0;
+	int64_t plan_id = 0;
+	if (plan != NULL && (plan_id = find_plan(h, plan)) == 0)
+		return 0;
+	sqlite3_stmt *s = store_stmt(h->st,
+		"SELECT a.id FROM action a WHERE a.ref = ?1 AND (?2 = 0 OR a.plan_id = ?2) LIMIT 2");
+	stmt_text(s, 1, ref);
+	stmt_int(s, 2, plan_id);
+	int64_t id = 0;
+	int n = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		n++;
+	}
+	sqlite3_reset(s);
+	if (n == 0) {
+		if (plan)
+			hctx_fail(h, PB__STATUS__NOT_FOUND, "no action '%s' in plan '%s'", ref, plan);
+		else
+			hctx_fail(h, PB__STATUS__NOT_FOUND, "no action '%s'", ref);
+		return 0;
+	}
+	if (n > 1) {
+		hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "action '%s' is in several plans; give the plan", ref);
+		return 0;
+	}
+	return id;
+}
+
+static const char *today(struct hctx *h)
+{
+	char *d = arena_alloc(h->arena, 11);
+	today_date(d);
+	return d;
+}
+
+/* Load one action, current or as recorded by `bound` (NULL: current).
+ * NULL (with NOT_FOUND) if it was not yet recorded by then. */
+static Pb__Action *load_action(struct hctx *h, int64_t id, const char *bound, const char *as_of)
+{
+	sqlite3_stmt *s;
+	if (bound) {
+		s = store_stmt(h->st, ACTION_RECORDED "WHERE a.id = ?2");
+		stmt_text(s, 1, bound);
+		stmt_int(s, 2, id);
+	} else {
+		s = store_stmt(h->st, ACTION_CURRENT "WHERE a.id = ?1");
+		stmt_int(s, 1, id);
+	}
+	Pb__Action *x = NULL;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		x = action_from_row(h, s, as_of);
+	sqlite3_reset(s);
+	if (x == NULL)
+		hctx_fail(h, PB__STATUS__NOT_FOUND, "the action had not been recorded by %s", bound);
+	return x;
+}
+
+/* One recorded version of an action, for diffs and history. */
+struct snapshot {
+	int64_t version;
+	const char *fields[12];   /* in the order of snapshot_fields */
+	const char *note, *evidence, *recorded_at, *recorded_by;
+	int forced;
+};
+
+static const char *const snapshot_fields[12] = {
+	"theme", "title", "description", "owner", "locality", "assigned_to",
+	"source", "due_date", "status", "rag", NULL, NULL,
+};
+#define SNAPSHOT_NFIELDS 10
+
+#define VERSION_SELECT                                                              \
+	"SELECT v.version, t.code, v.title, v.description, v.owner, l.code, al.code," \
+	" v.source, v.due_date, v.status, v.rag, v.note, v.evidence, v.recorded_at,"  \
+	" v.recorded_by, v.forced FROM action_version v JOIN theme t ON t.id = v.theme_id" \
+	" LEFT JOIN locality l ON l.id = v.locality_id"                               \
+	" LEFT JOIN locality al ON al.id = v.assigned_locality_id "
+
+static void snapshot_from_row(struct hctx *h, sqlite3_stmt *s, struct snapshot *v)
+{
+	memset(v, 0, sizeof *v);
+	v->version = sqlite3_column_int64(s, 0);
+	for (int i = 0; i < SNAPSHOT_NFIELDS; i++)
+		v->fields[i] = col_text(h->arena, s, 1 + i);
+	v->note = col_text(h->arena, s, 11);
+	v->evidence = col_text(h->arena, s, 12);
+	v->recorded_at = col_text(h->arena, s, 13);
+	v->recorded_by = col_text(h->arena, s, 14);
+	v->forced = sqlite3_column_int(s, 15);
+}
+
+static int load_snapshot(struct hctx *h, int64_t action_id, int64_t version, struct snapshot *v)
+{
+	sqlite3_stmt *s = store_stmt(h->st, VERSION_SELECT "WHERE v.action_id = ? AND v.version = ?");
+	stmt_int(s, 1, action_id);
+	stmt_int(s, 2, version);
+	int found = sqlite3_step(s) == SQLITE_ROW;
+	if (found)
+		snapshot_from_row(h, s, v);
+	sqlite3_reset(s);
+	return found ? 0 : -1;
+}
+
+static bool same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Field-by-field differences from one version to the next. */
+static void diff_snapshots(struct hctx *h, const struct snapshot *from, const struct snapshot *to,
+			   Pb__FieldChange ***out, size_t *n)
+{
+	size_t cap = 0;
+	for (int i = 0; i < SNAPSHOT_NFIELDS; i++) {
+		const char *a = from ? from->fields[i] : NULL;
+		if (same(a, to->fields[i]))
+			continue;
+		Pb__FieldChange *c = arena_new(h->arena, Pb__FieldChange);
+		pb__field_change__init(c);
+		c->field = (char *)snapshot_fields[i];
+		c->old_value = (char *)a;
+		c->new_value = (char *)to->fields[i];
+		ARENA_PUSH(h->arena, *out, *n, cap, c);
+	}
+}
+
+int h_action_list(struct hctx *h)
+{
+	const Pb__ActionList *in = h->req->action_list;
+	const char *as_of = in->as_of ? in->as_of : today(h);
+	const char *bound = NULL;
+	if (check_date(h, "as_of", as_of, false) != OK ||
+	    (in->as_recorded && as_recorded_bound(h, in->as_recorded, &bound) != OK))
+		return h->resp->status;
+	if (in->has_status && in->status != 0 &&
+	    check_enum(h, "status", &pb__action_status__descriptor, in->status) != OK)
+		return h->resp->status;
+	if (in->has_rag && in->rag != 0 && check_enum(h, "rag", &pb__rag__descriptor, in->rag) != OK)
+		return h->resp->status;
+	if (opt_text(h, "owner", in->owner, NAME_MAX_CHARS) != OK)
+		return h->resp->status;
+	int64_t plan_id = 0, theme_id = 0, locality_id = 0;
+	if (in->plan && (plan_id = find_plan(h, in->plan)) == 0)
+		return h->resp->status;
+	if (in->theme) {
+		if (!in->plan)
+			return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "a theme filter needs the plan");
+		if ((theme_id = find_theme(h, plan_id, in->plan, in->theme)) == 0)
+			return h->resp->status;
+	}
+	if (in->locality && (locality_id = find_locality(h, in->locality)) == 0)
+		return h->resp->status;
+
+	/* Built from constant fragments; every value is bound. ?1 is the
+	 * as-recorded bound (unused for the current state). */
+	char sql[2048];
+	snprintf(sql, sizeof sql, "%s WHERE 1=1%s%s%s%s%s%s%s ORDER BY p.code, t.position, a.ref",
+		 bound ? ACTION_RECORDED : ACTION_CURRENT,
+		 plan_id ? " AND a.plan_id = ?2" : "",
+		 theme_id ? " AND x.theme_id = ?3" : "",
+		 locality_id ? " AND (x.locality_id = ?4 OR x.assigned_locality_id = ?4)" : "",
+		 in->has_status && in->status ? " AND x.status = ?5" : "",
+		 in->has_rag && in->rag ? " AND x.rag = ?6" : "",
+		 in->has_overdue && in->overdue
+			 ? " AND x.due_date < ?7 AND x.status <> 'completed'" : "",
+		 in->owner ? " AND x.owner = ?8" : "");
+	sqlite3_stmt *s = store_stmt_dyn(h->st, sql);
+	stmt_text(s, 1, bound);
+	if (plan_id)
+		stmt_int(s, 2, plan_id);
+	if (theme_id)
+		stmt_int(s, 3, theme_id);
+	if (locality_id)
+		stmt_int(s, 4, locality_id);
+	if (in->has_status && in->status)
+		stmt_text(s, 5, enum_name(&pb__action_status__descriptor, in->status));
+	if (in->has_rag && in->rag)
+		stmt_text(s, 6, enum_name(&pb__rag__descriptor, in->rag));
+	if (in->has_overdue && in->overdue)
+		stmt_text(s, 7, as_of);
+	if (in->owner)
+		stmt_text(s, 8, in->owner);
+
+	Pb__ActionListReply *r = arena_new(h->arena, Pb__ActionListReply);
+	pb__action_list_reply__init(r);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ARENA_PUSH(h->arena, r->actions, r->n_actions, cap, action_from_row(h, s, as_of));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return hctx_db_fail(h, "listing actions");
+	SET_BODY(h, ACTION_LIST, action_list, r);
+	return OK;
+}
+
+/* Every update of an action as ProgressUpdates, oldest first, up to
+ * `bound` if given. */
+static Pb__ProgressUpdate **load_history(struct hctx *h, int64_t id, const char *plan, const char *ref,
+					 const char *bound, size_t *n)
+{
+	sqlite3_stmt *s = store_stmt(h->st, VERSION_SELECT
+		"WHERE v.action_id = ?1 AND (?2 IS NULL OR v.recorded_at <= ?2) ORDER BY v.version");
+	stmt_int(s, 1, id);
+	stmt_text(s, 2, bound);
+	Pb__ProgressUpdate **out = NULL;
+	size_t cap = 0;
+	*n = 0;
+	struct snapshot prev, cur;
+	bool have_prev = false;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		snapshot_from_row(h, s, &cur);
+		Pb__ProgressUpdate *u = arena_new(h->arena, Pb__ProgressUpdate);
+		pb__progress_update__init(u);
+		u->plan = (char *)plan;
+		u->ref = (char *)ref;
+		u->has_version = 1;
+		u->version = cur.version;
+		u->time = (char *)cur.recorded_at;
+		u->user = (char *)cur.recorded_by;
+		u->note = (char *)cur.note;
+		u->evidence = (char *)cur.evidence;
+		u->has_forced = 1;
+		u->forced = cur.forced;
+		if (have_prev) /* version 1 is the creation: its note says so */
+			diff_snapshots(h, &prev, &cur, &u->changes, &u->n_changes);
+		ARENA_PUSH(h->arena, out, *n, cap, u);
+		prev = cur;
+		have_prev = true;
+	}
+	sqlite3_reset(s);
+	return out;
+}
+
+int h_action_show(struct hctx *h)
+{
+	const Pb__ActionShow *in = h->req->action_show;
+	const char *bound = NULL;
+	const char *as_of = in->as_of ? in->as_of : today(h);
+	if (check_date(h, "as_of", as_of, false) != OK ||
+	    (in->as_recorded && as_recorded_bound(h, in->as_recorded, &bound) != OK))
+		return h->resp->status;
+	int64_t id = find_action(h, in->plan, in->ref);
+	if (id == 0)
+		return h->resp->status;
+	Pb__ActionReply *r = arena_new(h->arena, Pb__ActionReply);
+	pb__action_reply__init(r);
+	if ((r->action = load_action(h, id, bound, as_of)) == NULL)
+		return h->resp->status;
+	r->updates = load_history(h, id, r->action->plan, r->action->ref, bound, &r->n_updates);
+	SET_BODY(h, ACTION, action, r);
+	return OK;
+}
+
+int h_action_history(struct hctx *h)
+{
+	const Pb__ActionHistory *in = h->req->action_history;
+	int64_t id = find_action(h, in->plan, in->ref);
+	if (id == 0)
+		return h->resp->status;
+	Pb__Action *x = load_action(h, id, NULL, NULL);
+	Pb__ActionHistoryReply *r = arena_new(h->arena, Pb__ActionHistoryReply);
+	pb__action_history_reply__init(r);
+	r->updates = load_history(h, id, x->plan, x->ref, NULL, &r->n_updates);
+	SET_BODY(h, ACTION_HISTORY, action_history, r);
+	return OK;
+}
+
+/* Write the action's current row into action_version as `version`. */
+static int record_version(struct hctx *h, int64_t id, const char *note, const char *evidence, bool forced)
+{
+	sqlite3_stmt *s = store_stmt(h->st,
+		"INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id,"
+		" title, description, owner, locality_id, assigned_locality_id, source, due_date,"
+		" status, rag, note, evidence, forced)"
+		" SELECT id, version, updated_at, updated_by, theme_id, title, description, owner,"
+		" locality_id, assigned_locality_id, source, due_date, status, rag, ?2, ?3, ?4"
+		" FROM action WHERE id = ?1");
+	stmt_int(s, 1, id);
+	stmt_text(s, 2, note);
+	stmt_text(s, 3, evidence);
+	stmt_int(s, 4, forced);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? OK : hctx_db_fail(h, "recording the action's version");
+}
+
+static int check_action_fields(struct hctx *h, const Pb__Action *in)
+{
+	if (need_ref(h, "ref", in->ref) != OK || need_text(h, "title", in->title, TITLE_MAX) != OK ||
+	    opt_text(h, "description", in->description, NOTE_MAX) != OK ||
+	    opt_text(h, "owner", in->owner, NAME_MAX_CHARS) != OK ||
+	    check_date(h, "due", in->due_date, true) != OK)
+		return h->resp->status;
+	if (in->has_source && in->source && check_enum(h, "source", &pb__source__descriptor, in->source) != OK)
+		return h->resp->status;
+	if (in->has_status && in->status &&
+	    check_enum(h, "status", &pb__action_status__descriptor, in->status) != OK)
+		return h->resp->status;
+	if (in->has_rag && in->rag && check_enum(h, "rag", &pb__rag__descriptor, in->rag) != OK)
+		return h->resp->status;
+	return OK;
+}
+
+/* Blue means completed and embedded: only a completed action is blue. */
+static int check_blue(struct hctx *h, int status, int rag)
+{
+	if (rag == PB__RAG__RAG_BLUE && status != PB__ACTION_STATUS__ACTION_STATUS_COMPLETED)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT,
+				 "RAG blue means completed and embedded: the status must be completed");
+	return OK;
+}
+
+int h_action_add(struct hctx *h)
+{
+	Pb__Action *in = h->req->action_add->action;
+	if (in == NULL)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "action is required");
+	int64_t plan_id = find_plan(h, in->plan), theme_id, locality_id = 0, assigned_id = 0;
+	if (plan_id == 0 || (theme_id = find_theme(h, plan_id, in->plan, in->theme)) == 0 ||
+	    check_action_fields(h, in) != OK)
+		return h->resp->status;
+	if (in->locality && (locality_id = find_locality(h, in->locality)) == 0)
+		return h->resp->status;
+	if (in->assigned_to && (assigned_id = find_locality(h, in->assigned_to)) == 0)
+		return h->resp->status;
+	int status = in->has_status && in->status ? (int)in->status : PB__ACTION_STATUS__ACTION_STATUS_NOT_STARTED;
+	int rag = in->has_rag && in->rag ? (int)in->rag : PB__RAG__RAG_GREEN;
+	int source = in->has_source && in->source ? (int)in->source
+			 : locality_id ? PB__SOURCE__SOURCE_LOCALITY : PB__SOURCE__SOURCE_SERVICE_WIDE;
+	if (check_blue(h, status, rag) != OK)
+		return h->resp->status;
+	sqlite3_stmt *s = store_stmt(h->st,
+		"INSERT INTO action(plan_id, ref, theme_id, title, description, owner, locality_id,"
+		" assigned_locality_id, source, due_date, status, rag, version, created_at, updated_at,"
+		" updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)");
+	stmt_int(s, 1, plan_id);
+	stmt_text(s, 2, in->ref);
+	stmt_int(s, 3, theme_id);
+	stmt_text(s, 4, in->title);
+	stmt_text(s, 5, in->description);
+	stmt_text(s, 6, in->owner);
+	if (locality_id)
+		stmt_int(s, 7, locality_id);
+	if (assigned_id)
+		stmt_int(s, 8, assigned_id);
+	stmt_text(s, 9, enum_name(&pb__source__descriptor, source));
+	stmt_text(s, 10, in->due_date);
+	stmt_text(s, 11, enum_name(&pb__action_status__descriptor, status));
+	stmt_text(s, 12, enum_name(&pb__rag__descriptor, rag));
+	stmt_text(s, 13, h->now);
+	stmt_text(s, 14, h->now);
+	stmt_text(s, 15, h->who->name);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_CONSTRAINT)
+		return hctx_fail(h, PB__STATUS__CONFLICT, "action '%s' already exists in plan '%s'", in->ref, in->plan);
+	if (rc != SQLITE_DONE)
+		return hctx_db_fail(h, "adding the action");
+	int64_t id = sqlite3_last_insert_rowid(store_db(h->st));
+	if (record_version(h, id, "created", NULL, false) != OK ||
+	    hctx_event(h, "action", in->ref, "add", in->plan, in->locality ? in->locality : in->assigned_to,
+		       "action %s added: %s", in->ref, in->title) != OK)
+		return h->resp->status;
+	Pb__ActionReply *r = arena_new(h->arena, Pb__ActionReply);
+	pb__action_reply__init(r);
+	r->action = load_action(h, id, NULL, today(h));
+	SET_BODY(h, ACTION, action, r);
+	return OK;
+}
+
+/* A locality user may update its own locality's actions and county-wide
+ * actions assigned to it. */
+static int may_update(struct hctx *h, const Pb__Action *cur)
+{
+	if (h->who->role != PB__ROLE__ROLE_LOCALITY)
+		return OK;
+	const char *mine = h->who->locality;
+	if (cur->locality ? same(cur->locality, mine) : same(cur->assigned_to, mine))
+		return OK;
+	return hctx_fail(h, PB__STATUS__FORBIDDEN,
+			 "action %s belongs to %s; as a %s user you may update only %s's actions",
+			 cur->ref, cur->locality ? cur->locality : cur->assigned_to ? cur->assigned_to : "the county",
+			 mine, mine);
+}
+
+/* CONFLICT: the action changed since the version the client saw. */
+static int conflict(struct hctx *h, int64_t id, int64_t based_on, Pb__Action *cur)
+{
+	Pb__ConflictDetail *d = arena_new(h->arena, Pb__ConflictDetail);
+	pb__conflict_detail__init(d);
+	d->has_current_version = d->has_based_on_version = 1;
+	d->current_version = cur->version;
+	d->based_on_version = based_on;
+	d->action = cur;
+	struct snapshot old, now;
+	if (based_on >= 1 && load_snapshot(h, id, based_on, &old) == 0 &&
+	    load_snapshot(h, id, cur->version, &now) == 0)
+		diff_snapshots(h, &old, &now, &d->differences, &d->n_differences);
+	h->resp->conflict = d;
+	Pb__ActionReply *r = arena_new(h->arena, Pb__ActionReply);
+	pb__action_reply__init(r);
+	r->action = cur;
+	SET_BODY(h, ACTION, action, r);
+	return hctx_fail(h, PB__STATUS__CONFLICT,
+			 "action %s is at version %lld, not %lld: someone else changed it%s",
+			 cur->ref, (long long)cur->version, (long long)based_on,
+			 based_on > cur->version ? " (that version does not exist)" : "; review and retry, or use --force");
+}
+
+static int check_update(struct hctx *h, const Pb__ActionUpdate *in)
+{
+	if (opt_text(h, "note", in->note, NOTE_MAX) != OK ||
+	    opt_text(h, "evidence", in->evidence, NOTE_MAX) != OK ||
+	    opt_text(h, "owner", in->owner, NAME_MAX_CHARS) != OK ||
+	    opt_text(h, "title", in->title, TITLE_MAX) != OK ||
+	    opt_text(h, "description", in->description, NOTE_MAX) != OK ||
+	    check_date(h, "due", in->due_date, true) != OK)
+		return h->resp->status;
+	if (in->title && *in->title == '\0')
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "title cannot be empty");
+	if (in->has_status && check_enum(h, "status", &pb__action_status__descriptor, in->status) != OK)
+		return h->resp->status;
+	if (in->has_rag && check_enum(h, "rag", &pb__rag__descriptor, in->rag) != OK)
+		return h->resp->status;
+	if (!in->has_status && !in->has_rag && !in->note && !in->evidence && !in->owner &&
+	    !in->due_date && !in->title && !in->description && !in->assigned_to)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "nothing to update: give a change or a note");
+	if (in->has_if_version && in->if_version < 1)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "if_version must be 1 or more");
+	return OK;
+}
+
+int h_action_update(struct hctx *h)
+{
+	const Pb__ActionUpdate *in = h->req->action_update;
+	if (check_update(h, in) != OK)
+		return h->resp->status;
+	int64_t id = find_action(h, in->plan, in->ref);
+	if (id == 0)
+		return h->resp->status;
+	Pb__Action *cur = load_action(h, id, NULL, today(h));
+	if (may_update(h, cur) != OK)
+		return h->resp->status;
+	if (in->assigned_to && h->who->role != PB__ROLE__ROLE_ADMIN)
+		return hctx_fail(h, PB__STATUS__FORBIDDEN, "only admins may reassign an action");
+	bool forced = false;
+	if (in->has_if_version && in->if_version != cur->version) {
+		if (!(in->has_force && in->force) || in->if_version > cur->version)
+			return conflict(h, id, in->if_version, cur);
+		forced = true;
+	}
+	int status = in->has_status ? (int)in->status : (int)cur->status;
+	int rag = in->has_rag ? (int)in->rag : (int)cur->rag;
+	if (check_blue(h, status, rag) != OK)
+		return h->resp->status;
+	int64_t assigned_id = 0;
+	if (in->assigned_to && *in->assigned_to && (assigned_id = find_locality(h, in->assigned_to)) == 0)
+		return h->resp->status;
+
+	sqlite3_stmt *s = store_stmt(h->st,
+		"UPDATE action SET status = ?2, rag = ?3, owner = coalesce(?4, owner),"
+		" due_date = coalesce(?5, due_date), title = coalesce(?6, title),"
+		" description = coalesce(?7, description),"
+		" assigned_locality_id = CASE WHEN ?8 THEN nullif(?9, 0) ELSE assigned_locality_id END,"
+		" version = version + 1, updated_at = ?10, updated_by = ?11 WHERE id = ?1");
+	stmt_int(s, 1, id);
+	stmt_text(s, 2, enum_name(&pb__action_status__descriptor, status));
+	stmt_text(s, 3, enum_name(&pb__rag__descriptor, rag));
+	stmt_text(s, 4, in->owner);
+	stmt_text(s, 5, in->due_date);
+	stmt_text(s, 6, in->title);
+	stmt_text(s, 7, in->description);
+	stmt_int(s, 8, in->assigned_to != NULL);
+	stmt_int(s, 9, assigned_id);
+	stmt_text(s, 10, h->now);
+	stmt_text(s, 11, h->who->name);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return hctx_db_fail(h, "updating the action");
+	if (record_version(h, id, in->note, in->evidence, forced) != OK)
+		return h->resp->status;
+
+	Pb__ActionReply *r = arena_new(h->arena, Pb__ActionReply);
+	pb__action_reply__init(r);
+	r->action = load_action(h, id, NULL, today(h));
+	struct snapshot before, after;
+	Pb__FieldChange **changes = NULL;
+	size_t n = 0;
+	if (load_snapshot(h, id, cur->version, &before) == 0 &&
+	    load_snapshot(h, id, r->action->version, &after) == 0)
+		diff_snapshots(h, &before, &after, &changes, &n);
+	char summary[400] = "";
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(summary);
+		snprintf(summary + len, sizeof summary - len, "%s%s %s->%s", i ? "; " : "", changes[i]->field,
+			 changes[i]->old_value ? changes[i]->old_value : "-",
+			 changes[i]->new_value ? changes[i]->new_value : "-");
+	}
+	if (n == 0)
+		snprintf(summary, sizeof summary, "note added");
+	if (hctx_event(h, "action", cur->ref, forced ? "update-forced" : "update", cur->plan,
+		       cur->locality ? cur->locality : cur->assigned_to, "%s v%lld: %s", cur->ref,
+		       (long long)r->action->version, summary) != OK)
+		return h->resp->status;
+	SET_BODY(h, ACTION, action, r);
+	return OK;
+}

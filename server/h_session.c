@@ -1,0 +1,187 @@
+/* h_session.c: Hello, Login, Logout, Whoami, Ping, ServerStatus. */
+#include "auth.h"
+#include "handlers.h"
+#include "log.h"
+
+#include <event2/event.h>
+#include <string.h>
+
+int h_hello(struct hctx *h)
+{
+	const Pb__Hello *in = h->req->hello;
+	if (h->conn->state != CONN_HELLO)
+		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "Hello was already sent");
+	if (!in->has_protocol_version || in->protocol_version != PROTOCOL_VERSION)
+		return hctx_fail(h, PB__STATUS__BAD_REQUEST,
+				 "unsupported protocol version %u (this server speaks %u)",
+				 in->has_protocol_version ? in->protocol_version : 0, PROTOCOL_VERSION);
+	h->conn->state = CONN_LOGIN;
+	Pb__HelloReply *r = arena_new(h->arena, Pb__HelloReply);
+	pb__hello_reply__init(r);
+	r->server_version = PLANBOARD_VERSION;
+	r->has_protocol_version = 1;
+	r->protocol_version = PROTOCOL_VERSION;
+	r->server_time = arena_strdup(h->arena, h->now);
+	h->resp->body_case = PB__RESPONSE__BODY_HELLO;
+	h->resp->hello = r;
+	return PB__STATUS__OK;
+}
+
+/* Find the user a token belongs to; 0 if the token is unknown, revoked or
+ * expired, or its user is disabled. */
+static int64_t token_user(struct hctx *h, const char *token, int64_t *token_id)
+{
+	uint8_t hash[TOKEN_HASH_LEN];
+	auth_token_hash(token, hash);
+	sqlite3_stmt *s = store_stmt(h->st,
+		"SELECT t.id, t.user_id FROM token t JOIN user u ON u.id = t.user_id "
+		"WHERE t.hash = ? AND t.revoked = 0 AND t.expires_at > ? AND u.disabled = 0");
+	sqlite3_bind_blob(s, 1, hash, sizeof hash, SQLITE_TRANSIENT);
+	stmt_text(s, 2, h->now);
+	int64_t user = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*token_id = sqlite3_column_int64(s, 0);
+		user = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return user;
+}
+
+static int64_t password_user(struct hctx *h, const char *name, const char *password)
+{
+	sqlite3_stmt *s = store_stmt(h->st, "SELECT id, password_hash, disabled FROM user WHERE name = ?");
+	stmt_text(s, 1, name);
+	int64_t id = 0;
+	char *hash = NULL;
+	int disabled = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		hash = col_text(h->arena, s, 1);
+		disabled = sqlite3_column_int(s, 2);
+	}
+	sqlite3_reset(s);
+	if (!auth_check_password(hash, password) || disabled)
+		return 0;
+	return id;
+}
+
+static int issue_token(struct hctx *h, int64_t user_id, Pb__LoginReply *r, int64_t *token_id)
+{
+	char token[TOKEN_LEN];
+	uint8_t hash[TOKEN_HASH_LEN];
+	char expires[ISO_TIME_LEN];
+	auth_new_token(token, hash);
+	time_to_iso(time(NULL) + (time_t)h->srv->cfg.token_ttl, expires);
+	sqlite3_stmt *s = store_stmt(h->st,
+		"INSERT INTO token(user_id, hash, created_at, expires_at) VALUES (?,?,?,?)");
+	stmt_int(s, 1, user_id);
+	sqlite3_bind_blob(s, 2, hash, sizeof hash, SQLITE_TRANSIENT);
+	stmt_text(s, 3, h->now);
+	stmt_text(s, 4, expires);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return hctx_db_fail(h, "issuing a token");
+	*token_id = sqlite3_last_insert_rowid(store_db(h->st));
+	r->token = arena_strdup(h->arena, token);
+	r->expires_at = arena_strdup(h->arena, expires);
+	return PB__STATUS__OK;
+}
+
+int h_login(struct hctx *h)
+{
+	const Pb__Login *in = h->req->login;
+	struct conn *c = h->conn;
+	if (c->state == CONN_READY)
+		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "already logged in");
+	Pb__LoginReply *r = arena_new(h->arena, Pb__LoginReply);
+	pb__login_reply__init(r);
+	int64_t user_id = 0, token_id = 0;
+	if (in->token != NULL) {
+		user_id = token_user(h, in->token, &token_id);
+		if (user_id == 0)
+			return hctx_fail(h, PB__STATUS__UNAUTHENTICATED,
+					 "the saved login has expired or was revoked; run 'planboard login'");
+	} else if (in->user != NULL && in->password != NULL) {
+		user_id = password_user(h, in->user, in->password);
+		if (user_id == 0) {
+			log_info("login failed peer=%s user=%s", c->peer, in->user);
+			return hctx_fail(h, PB__STATUS__UNAUTHENTICATED, "wrong user name or password");
+		}
+		if (in->has_issue_token && in->issue_token) {
+			int rc = issue_token(h, user_id, r, &token_id);
+			if (rc != PB__STATUS__OK)
+				return rc;
+		}
+	} else {
+		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "Login needs a token, or a user and password");
+	}
+	if (auth_load_session(h->st, user_id, &c->who) != 0)
+		return hctx_fail(h, PB__STATUS__UNAUTHENTICATED, "the account is disabled");
+	c->who.token_id = token_id;
+	c->state = CONN_READY;
+	h->who = &c->who;
+	struct timeval tv = { (time_t)h->srv->cfg.idle_timeout, 0 };
+	evtimer_add(c->timer, &tv);
+	r->user = arena_new(h->arena, Pb__User);
+	auth_session_user(h->arena, &c->who, r->user);
+	h->resp->body_case = PB__RESPONSE__BODY_LOGIN;
+	h->resp->login = r;
+	return PB__STATUS__OK;
+}
+
+int h_logout(struct hctx *h)
+{
+	if (h->who->token_id != 0) {
+		sqlite3_stmt *s = store_stmt(h->st, "UPDATE token SET revoked = 1 WHERE id = ?");
+		stmt_int(s, 1, h->who->token_id);
+		int rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return hctx_db_fail(h, "revoking the token");
+	}
+	h->resp->body_case = PB__RESPONSE__BODY_EMPTY;
+	h->resp->empty = arena_new(h->arena, Pb__Empty);
+	pb__empty__init(h->resp->empty);
+	return PB__STATUS__OK;
+}
+
+int h_whoami(struct hctx *h)
+{
+	Pb__WhoamiReply *r = arena_new(h->arena, Pb__WhoamiReply);
+	pb__whoami_reply__init(r);
+	r->user = arena_new(h->arena, Pb__User);
+	auth_session_user(h->arena, h->who, r->user);
+	h->resp->body_case = PB__RESPONSE__BODY_WHOAMI;
+	h->resp->whoami = r;
+	return PB__STATUS__OK;
+}
+
+int h_ping(struct hctx *h)
+{
+	h->resp->body_case = PB__RESPONSE__BODY_EMPTY;
+	h->resp->empty = arena_new(h->arena, Pb__Empty);
+	pb__empty__init(h->resp->empty);
+	return PB__STATUS__OK;
+}
+
+int h_server_status(struct hctx *h)
+{
+	Pb__ServerStatusReply *r = arena_new(h->arena, Pb__ServerStatusReply);
+	pb__server_status_reply__init(r);
+	r->server_version = PLANBOARD_VERSION;
+	r->has_protocol_version = 1;
+	r->protocol_version = PROTOCOL_VERSION;
+	r->server_time = arena_strdup(h->arena, h->now);
+	r->has_uptime_seconds = 1;
+	r->uptime_seconds = (int64_t)(time(NULL) - h->srv->started);
+	r->has_schema_version = 1;
+	r->schema_version = (uint32_t)store_schema_version(h->st);
+	r->has_connections = 1;
+	r->connections = h->srv->n_conns;
+	r->has_last_event_seq = 1;
+	r->last_event_seq = store_last_event_seq(h->st);
+	h->resp->body_case = PB__RESPONSE__BODY_SERVER_STATUS;
+	h->resp->server_status = r;
+	return PB__STATUS__OK;
+}

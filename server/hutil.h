@@ -1,0 +1,38 @@
+/* hutil.h: checks and look-ups that many handlers share. Each check sets
+ * the response's error and returns its status (PB__STATUS__OK if fine). */
+#ifndef PLANBOARD_HUTIL_H
+#define PLANBOARD_HUTIL_H
+
+#include "server.h"
+
+#define OK PB__STATUS__OK
+
+/* Required text of at most max characters, valid UTF-8. */
+int need_text(struct hctx *h, const char *field, const char *s, size_t max);
+/* Optional text: NULL is fine. */
+int opt_text(struct hctx *h, const char *field, const char *s, size_t max);
+int need_code(struct hctx *h, const char *field, const char *s);
+int need_ref(struct hctx *h, const char *field, const char *s);
+/* Date "YYYY-MM-DD"; NULL is fine when optional. */
+int check_date(struct hctx *h, const char *field, const char *s, bool optional);
+int check_period(struct hctx *h, const char *field, const char *s, bool optional);
+/* A enum value given on the wire: must be a known, specified value. */
+int check_enum(struct hctx *h, const char *field, const ProtobufCEnumDescriptor *d, int value);
+
+/* Look-ups by code: id or 0 with NOT_FOUND set in the response. */
+int64_t find_locality(struct hctx *h, const char *code);
+int64_t find_plan(struct hctx *h, const char *code);
+int64_t find_theme(struct hctx *h, int64_t plan_id, const char *plan, const char *code);
+
+/* End of a date as a time bound: "2017-10-31" -> "2017-10-31T23:59:59Z".
+ * Accepts a full time as is. NULL/invalid -> INVALID_ARGUMENT. */
+int as_recorded_bound(struct hctx *h, const char *date, const char **bound);
+
+/* Set the response body: SET_BODY(h, ACTION, action, ptr). */
+#define SET_BODY(h, CASE, field, ptr)                                  \
+	do {                                                           \
+		(h)->resp->body_case = PB__RESPONSE__BODY_##CASE;      \
+		(h)->resp->field = (ptr);                              \
+	} while (0)
+
+#endif

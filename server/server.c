@@ -1,0 +1,240 @@
+/* server.c: the listener, the event loop, group commit and shutdown. */
+#include "log.h"
+#include "server.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Event priorities: reads first, then the group commit and the reaper, so
+ * every write that arrived in one loop iteration shares one commit. */
+#define PRIO_IO 0
+#define PRIO_COMMIT 2
+#define N_PRIOS 3
+
+void server_config_defaults(struct server_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->listen = "127.0.0.1:7420";
+	cfg->db_path = "planboard.db";
+	cfg->max_frame = 1u << 20;
+	cfg->max_connections = 4096;
+	cfg->handshake_timeout = 10;
+	cfg->idle_timeout = 300;
+	cfg->max_output = 4u << 20;
+	cfg->token_ttl = 12 * 3600;
+	cfg->group_commit_max = 1000;
+}
+
+/* Commit the open transaction and send every held response. */
+void server_commit_now(struct server *srv)
+{
+	if (!store_in_txn(srv->store) && srv->commit_list == NULL)
+		return;
+	bool ok = true;
+	if (store_in_txn(srv->store)) {
+		ok = store_commit(srv->store) == SQLITE_OK;
+		if (ok) {
+			srv->stats.commits++;
+		} else {
+			log_err("group commit failed writes=%u error=\"%s\"", srv->txn_writes,
+				store_errmsg(srv->store));
+		}
+	}
+	srv->txn_writes = 0;
+	struct conn *c = srv->commit_list;
+	srv->commit_list = NULL;
+	while (c != NULL) {
+		struct conn *next = c->commit_next;
+		c->in_commit_list = false;
+		c->commit_next = NULL;
+		conn_release_held(c, ok);
+		c = next;
+	}
+	conn_reap(srv);
+}
+
+static void commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	server_commit_now(arg);
+}
+
+void server_schedule_commit(struct server *srv)
+{
+	if (srv->txn_writes >= srv->cfg.group_commit_max)
+		server_commit_now(srv);
+	else
+		event_active(srv->commit_ev, EV_TIMEOUT, 0);
+}
+
+static void reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	conn_reap(srv);
+	if (srv->stopping && srv->n_conns == 0)
+		event_base_loopbreak(srv->base);
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+		      void *arg)
+{
+	conn_accept(arg, fd, sa, salen);
+}
+
+static void accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	/* EMFILE and friends: log once per burst, keep running. */
+	static time_t last;
+	time_t now = time(NULL);
+	if (now != last)
+		log_warn("accept failed error=\"%s\"", strerror(errno));
+	last = now;
+}
+
+static void stop_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	log_warn("shutdown: closing %u connections that did not drain", srv->n_conns);
+	event_base_loopbreak(srv->base);
+}
+
+/* SIGTERM/SIGINT: stop accepting, let in-flight requests finish, commit,
+ * flush what each client is owed, then leave the loop. */
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	if (srv->stopping)
+		return;
+	srv->stopping = true;
+	log_info("shutdown requested signal=%d connections=%u", (int)sig, srv->n_conns);
+	evconnlistener_disable(srv->listener);
+	server_commit_now(srv);
+	for (struct conn *c = srv->conns; c != NULL; c = c->next) {
+		if (c->dead)
+			continue;
+		c->closing = true;
+		bufferevent_disable(c->bev, EV_READ);
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+			conn_close(c);
+	}
+	struct timeval tv = { 5, 0 };
+	event_base_once(srv->base, -1, EV_TIMEOUT, stop_timeout_cb, srv, &tv);
+	event_active(srv->reap_ev, EV_TIMEOUT, 0);
+}
+
+/* Parse HOST:PORT or [V6]:PORT; port 0 asks the kernel for a free port. */
+static int resolve_listen(const char *spec, struct addrinfo **res, char **err)
+{
+	char host[256];
+	const char *colon = strrchr(spec, ':');
+	if (colon == NULL || colon == spec || colon[1] == '\0' || (size_t)(colon - spec) >= sizeof host) {
+		*err = xasprintf("cannot parse listen address '%s' (want HOST:PORT)", spec);
+		return -1;
+	}
+	size_t n = (size_t)(colon - spec);
+	memcpy(host, spec, n);
+	host[n] = '\0';
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 0 || port > 65535) {
+		*err = xasprintf("bad port in listen address '%s'", spec);
+		return -1;
+	}
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	int gai = getaddrinfo(host, colon + 1, &hints, res);
+	if (gai != 0) {
+		*err = xasprintf("cannot resolve listen address '%s': %s", spec, gai_strerror(gai));
+		return -1;
+	}
+	return 0;
+}
+
+static int listen_on(struct server *srv, char **err)
+{
+	struct addrinfo *res;
+	if (resolve_listen(srv->cfg.listen, &res, err) != 0)
+		return -1;
+	srv->listener = evconnlistener_new_bind(srv->base, accept_cb, srv,
+						LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+						1024, res->ai_addr, (int)res->ai_addrlen);
+	freeaddrinfo(res);
+	if (srv->listener == NULL) {
+		*err = xasprintf("cannot listen on %s: %s", srv->cfg.listen, strerror(errno));
+		return -1;
+	}
+	evconnlistener_set_error_cb(srv->listener, accept_error_cb);
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof bound;
+	getsockname(evconnlistener_get_fd(srv->listener), (struct sockaddr *)&bound, &blen);
+	srv->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+						      : ((struct sockaddr_in *)&bound)->sin_port);
+	return 0;
+}
+
+int server_init(struct server *srv, const struct server_config *cfg, char **err)
+{
+	memset(srv, 0, sizeof *srv);
+	srv->cfg = *cfg;
+	srv->started = time(NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv->base = event_base_new();
+	if (srv->base == NULL || event_base_priority_init(srv->base, N_PRIOS) != 0) {
+		*err = xstrdup("cannot create the event loop");
+		return -1;
+	}
+	srv->store = store_open(cfg->db_path, err);
+	if (srv->store == NULL)
+		return -1;
+	srv->commit_ev = event_new(srv->base, -1, 0, commit_cb, srv);
+	srv->reap_ev = event_new(srv->base, -1, 0, reap_cb, srv);
+	event_priority_set(srv->commit_ev, PRIO_COMMIT);
+	event_priority_set(srv->reap_ev, PRIO_COMMIT);
+	if (listen_on(srv, err) != 0)
+		return -1;
+	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
+	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);
+	event_add(srv->sig_term, NULL);
+	event_add(srv->sig_int, NULL);
+	return 0;
+}
+
+int server_run(struct server *srv)
+{
+	log_info("listening address=%s port=%d db=%s", srv->cfg.listen, srv->port, srv->cfg.db_path);
+	int rc = event_base_dispatch(srv->base);
+	server_commit_now(srv);
+	return rc < 0 ? -1 : 0;
+}
+
+void server_free(struct server *srv)
+{
+	for (struct conn *c = srv->conns; c != NULL; c = c->next)
+		c->dead = true;
+	conn_reap(srv);
+	if (srv->listener)
+		evconnlistener_free(srv->listener);
+	if (srv->commit_ev)
+		event_free(srv->commit_ev);
+	if (srv->reap_ev)
+		event_free(srv->reap_ev);
+	if (srv->sig_term)
+		event_free(srv->sig_term);
+	if (srv->sig_int)
+		event_free(srv->sig_int);
+	store_close(srv->store);
+	srv->store = NULL;
+	if (srv->base)
+		event_base_free(srv->base);
+	memset(srv, 0, sizeof *srv);
+}

@@ -1,0 +1,123 @@
+/* server.h: the server, its connections and the context a request
+ * handler runs in. */
+#ifndef PLANBOARD_SERVER_H
+#define PLANBOARD_SERVER_H
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "store.h"
+#include "util.h"
+#include "wire.h"
+
+struct server_config {
+	const char *listen;            /* HOST:PORT */
+	const char *db_path;
+	uint32_t max_frame;
+	unsigned max_connections;
+	unsigned handshake_timeout;    /* seconds to send Hello + Login */
+	unsigned idle_timeout;         /* seconds without a request */
+	size_t max_output;             /* bytes queued for one client */
+	unsigned token_ttl;            /* seconds a login token lives */
+	unsigned group_commit_max;     /* commit early past this many writes */
+};
+
+void server_config_defaults(struct server_config *cfg);
+
+struct server_stats {
+	uint64_t commits;
+	uint64_t write_requests;
+	uint64_t requests;
+	uint64_t protocol_errors;
+};
+
+enum conn_state { CONN_HELLO, CONN_LOGIN, CONN_READY };
+
+/* Who a connection is logged in as. */
+struct session {
+	int64_t user_id;
+	char *name;
+	int role;              /* Pb__Role */
+	int64_t locality_id;   /* for locality users, else 0 */
+	char *locality;        /* its code */
+	int64_t token_id;      /* token used or issued, 0 if none */
+};
+
+struct held;
+struct server;
+
+struct conn {
+	struct server *srv;
+	struct bufferevent *bev;
+	struct conn *prev, *next;
+	char peer[64];
+	enum conn_state state;
+	struct session who;
+	/* Responses waiting for the group commit, in request order. */
+	struct held *held_head, *held_tail;
+	bool in_commit_list;
+	struct conn *commit_next;
+	bool closing;            /* close once the output is flushed */
+	bool dead;               /* freed on the next loop turn */
+	struct event *timer;     /* handshake / idle timeout */
+	uint64_t requests;
+};
+
+struct server {
+	struct event_base *base;
+	struct evconnlistener *listener;
+	struct store *store;
+	struct server_config cfg;
+	struct conn *conns;
+	unsigned n_conns;
+	struct conn *commit_list;   /* connections with held responses */
+	unsigned txn_writes;        /* write requests in the open transaction */
+	struct event *commit_ev;    /* lowest priority: runs after the reads */
+	struct event *reap_ev;      /* frees dead connections */
+	struct event *sig_term, *sig_int;
+	struct server_stats stats;
+	time_t started;
+	int port;                   /* bound port */
+	bool stopping;
+};
+
+/* Context of one request: everything a handler reads or writes. */
+struct hctx {
+	struct server *srv;
+	struct conn *conn;
+	struct store *st;
+	struct arena *arena;
+	const Pb__Request *req;
+	Pb__Response *resp;
+	const struct session *who;
+	const char *now;   /* time of the change: now, or the admin's recorded_at */
+};
+
+/* Set the response's status and message; returns status for `return`. */
+int hctx_fail(struct hctx *h, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* INTERNAL with the SQLite error logged. */
+int hctx_db_fail(struct hctx *h, const char *what);
+/* Append an event for the change being made. */
+int hctx_event(struct hctx *h, const char *entity, const char *ref, const char *op,
+	       const char *plan, const char *locality, const char *summary_fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* server.c */
+int server_init(struct server *srv, const struct server_config *cfg, char **err);
+int server_run(struct server *srv);
+void server_free(struct server *srv);
+void server_schedule_commit(struct server *srv);
+void server_commit_now(struct server *srv);
+
+/* conn.c */
+void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, int salen);
+void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write);
+void conn_release_held(struct conn *c, bool committed);
+void conn_close(struct conn *c);
+void conn_reap(struct server *srv);
+
+#endif

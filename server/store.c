@@ -1,0 +1,333 @@
+/* store.c: SQLite with WAL, synchronous=FULL, foreign keys, CHECK
+ * constraints and migrations by user_version. */
+#include "store.h"
+#include "log.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct stmt_slot {
+	const char *sql;        /* key: the address of a constant string */
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	struct stmt_slot *slots;
+	size_t nslots, used;
+	bool in_txn;
+	int schema_version;
+	char **interned;        /* copies of dynamic SQL, keys of `slots` */
+	size_t n_interned;
+};
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_path(struct store *st)
+{
+	return st->path;
+}
+
+int store_schema_version(struct store *st)
+{
+	return st->schema_version;
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+int store_exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		log_err("sqlite error=\"%s\" sql=\"%.80s\"", msg ? msg : sqlite3_errstr(rc), sql);
+	sqlite3_free(msg);
+	return rc;
+}
+
+static size_t slot_hash(const char *sql, size_t n)
+{
+	uintptr_t p = (uintptr_t)sql;
+	return (size_t)((p >> 3) * 0x9E3779B97F4A7C15ull) & (n - 1);
+}
+
+static void slots_grow(struct store *st)
+{
+	size_t n = st->nslots ? st->nslots * 2 : 256;
+	struct stmt_slot *slots = xcalloc(n, sizeof *slots);
+	for (size_t i = 0; i < st->nslots; i++) {
+		if (st->slots[i].sql == NULL)
+			continue;
+		size_t h = slot_hash(st->slots[i].sql, n);
+		while (slots[h].sql != NULL)
+			h = (h + 1) & (n - 1);
+		slots[h] = st->slots[i];
+	}
+	free(st->slots);
+	st->slots = slots;
+	st->nslots = n;
+}
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+	if (st->used * 2 >= st->nslots)
+		slots_grow(st);
+	size_t h = slot_hash(sql, st->nslots);
+	while (st->slots[h].sql != NULL && st->slots[h].sql != sql)
+		h = (h + 1) & (st->nslots - 1);
+	struct stmt_slot *slot = &st->slots[h];
+	if (slot->sql == NULL) {
+		sqlite3_stmt *stmt;
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+			fatal("prepare failed: %s: %s", sqlite3_errmsg(st->db), sql);
+		slot->sql = sql;
+		slot->stmt = stmt;
+		st->used++;
+		return stmt;
+	}
+	sqlite3_reset(slot->stmt);
+	sqlite3_clear_bindings(slot->stmt);
+	return slot->stmt;
+}
+
+sqlite3_stmt *store_stmt_dyn(struct store *st, const char *sql)
+{
+	for (size_t i = 0; i < st->n_interned; i++)
+		if (strcmp(st->interned[i], sql) == 0)
+			return store_stmt(st, st->interned[i]);
+	st->interned = xrealloc(st->interned, (st->n_interned + 1) * sizeof(char *));
+	st->interned[st->n_interned] = xstrdup(sql);
+	return store_stmt(st, st->interned[st->n_interned++]);
+}
+
+void stmt_text(sqlite3_stmt *s, int idx, const char *text)
+{
+	if (text == NULL)
+		sqlite3_bind_null(s, idx);
+	else
+		sqlite3_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+void stmt_int(sqlite3_stmt *s, int idx, int64_t v)
+{
+	sqlite3_bind_int64(s, idx, v);
+}
+
+void stmt_real(sqlite3_stmt *s, int idx, double v)
+{
+	sqlite3_bind_double(s, idx, v);
+}
+
+void stmt_null(sqlite3_stmt *s, int idx)
+{
+	sqlite3_bind_null(s, idx);
+}
+
+char *col_text(struct arena *a, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	if (t == NULL)
+		return NULL;
+	return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, col));
+}
+
+bool store_in_txn(struct store *st)
+{
+	return st->in_txn;
+}
+
+int store_begin(struct store *st)
+{
+	if (st->in_txn)
+		return SQLITE_OK;
+	int rc = store_exec(st, "BEGIN IMMEDIATE");
+	if (rc == SQLITE_OK)
+		st->in_txn = true;
+	return rc;
+}
+
+int store_commit(struct store *st)
+{
+	if (!st->in_txn)
+		return SQLITE_OK;
+	int rc = store_exec(st, "COMMIT");
+	if (rc != SQLITE_OK) {
+		/* A failed COMMIT may leave the transaction open: end it. */
+		if (!sqlite3_get_autocommit(st->db))
+			store_exec(st, "ROLLBACK");
+	}
+	st->in_txn = false;
+	return rc;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->in_txn && !sqlite3_get_autocommit(st->db))
+		store_exec(st, "ROLLBACK");
+	st->in_txn = false;
+}
+
+int store_savepoint(struct store *st)
+{
+	return store_exec(st, "SAVEPOINT req");
+}
+
+void store_release(struct store *st)
+{
+	store_exec(st, "RELEASE req");
+}
+
+void store_rollback_savepoint(struct store *st)
+{
+	store_exec(st, "ROLLBACK TO req");
+	store_exec(st, "RELEASE req");
+}
+
+int64_t store_event_add(struct store *st, const struct event_row *ev)
+{
+	sqlite3_stmt *s = store_stmt(st,
+		"INSERT INTO event(time, user, entity, ref, op, summary, plan, locality) "
+		"VALUES (?,?,?,?,?,?,?,?)");
+	stmt_text(s, 1, ev->time);
+	stmt_text(s, 2, ev->user);
+	stmt_text(s, 3, ev->entity);
+	stmt_text(s, 4, ev->ref);
+	stmt_text(s, 5, ev->op);
+	stmt_text(s, 6, ev->summary);
+	stmt_text(s, 7, ev->plan);
+	stmt_text(s, 8, ev->locality);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+int64_t store_last_event_seq(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(max(seq), 0) FROM event");
+	int64_t seq = 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		seq = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return seq;
+}
+
+static int migrate(struct store *st, char **err)
+{
+	sqlite3_stmt *s;
+	int version = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > store_migration_count) {
+		*err = xasprintf("database schema version %d is newer than this server (%d)",
+				 version, store_migration_count);
+		return -1;
+	}
+	for (int v = version; v < store_migration_count; v++) {
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if (store_exec(st, "BEGIN IMMEDIATE") != SQLITE_OK ||
+		    store_exec(st, store_migrations[v]) != SQLITE_OK ||
+		    store_exec(st, pragma) != SQLITE_OK || store_exec(st, "COMMIT") != SQLITE_OK) {
+			*err = xasprintf("migration to schema version %d failed: %s", v + 1,
+					 sqlite3_errmsg(st->db));
+			store_exec(st, "ROLLBACK");
+			return -1;
+		}
+		log_info("migrated schema to version=%d", v + 1);
+	}
+	st->schema_version = store_migration_count;
+	return 0;
+fail:
+	*err = xasprintf("reading schema version: %s", sqlite3_errmsg(st->db));
+	return -1;
+}
+
+/* Create the file ourselves so it is readable by its owner only. */
+static int create_private(const char *path, char **err)
+{
+	if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*err = xasprintf("cannot open database %s: %m", path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+struct store *store_open(const char *path, char **err)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	*err = NULL;
+	mode_t old = umask(077); /* -wal and -shm files too */
+	int rc = create_private(path, err);
+	if (rc == 0 && sqlite3_open_v2(path, &st->db,
+				       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+					       SQLITE_OPEN_NOMUTEX,
+				       NULL) != SQLITE_OK) {
+		*err = xasprintf("cannot open database %s: %s", path,
+				 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		rc = -1;
+	}
+	umask(old);
+	if (rc != 0)
+		goto fail;
+	sqlite3_extended_result_codes(st->db, 0);
+	sqlite3_busy_timeout(st->db, 5000);
+	static const char *const pragmas[] = {
+		"PRAGMA journal_mode = WAL",
+		"PRAGMA synchronous = FULL",
+		"PRAGMA foreign_keys = ON",
+		"PRAGMA trusted_schema = OFF",
+		"PRAGMA cache_size = -16000",
+		"PRAGMA temp_store = MEMORY",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(pragmas); i++) {
+		if (store_exec(st, pragmas[i]) != SQLITE_OK) {
+			*err = xasprintf("%s: %s", pragmas[i], sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	if (migrate(st, err) != 0)
+		goto fail;
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->in_txn)
+		store_rollback(st);
+	for (size_t i = 0; i < st->nslots; i++)
+		if (st->slots[i].stmt != NULL)
+			sqlite3_finalize(st->slots[i].stmt);
+	free(st->slots);
+	for (size_t i = 0; i < st->n_interned; i++)
+		free(st->interned[i]);
+	free(st->interned);
+	if (st->db != NULL)
+		sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
