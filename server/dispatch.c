@@ -42,6 +42,21 @@ static const struct handler handler_table[] = {
 	{ B(USER_DISABLE), R_ADMIN, H_WRITE, h_user_disable },
 	/* Anyone may change their own password; admins anyone's (inside). */
 	{ B(USER_PASSWD), R_ANY, H_WRITE, h_user_passwd },
+
+	{ B(RISK_LIST), R_ANY, 0, h_risk_list },
+	{ B(RISK_SHOW), R_ANY, 0, h_risk_show },
+	{ B(RISK_ADD), R_ADMIN | R_PERF, H_WRITE, h_risk_add },
+	{ B(RISK_UPDATE), R_ADMIN | R_PERF, H_WRITE, h_risk_update },
+	{ B(BOARD_SHOW), R_ANY, 0, h_board_show },
+	{ B(BOARD_SET), R_ADMIN | R_PERF, H_WRITE, h_board_set },
+	{ B(BOARD_MEMBER_ADD), R_ADMIN | R_PERF, H_WRITE, h_board_member_add },
+	{ B(MEETING_ADD), R_ADMIN | R_PERF, H_WRITE, h_meeting_add },
+	{ B(MEETING_LIST), R_ANY, 0, h_meeting_list },
+	{ B(REVIEW_ADD), R_ADMIN | R_PERF, H_WRITE, h_review_add },
+	{ B(REVIEW_LIST), R_ANY, 0, h_review_list },
+	{ B(CRITERION_ADD), R_ADMIN | R_PERF, H_WRITE, h_criterion_add },
+	{ B(CRITERION_JUDGE), R_ADMIN | R_PERF, H_WRITE, h_criterion_judge },
+	{ B(REPORT), R_ANY, 0, h_report },
 };
 
 const struct handler *dispatch_lookup(Pb__Request__BodyCase body)

@@ -36,4 +36,24 @@ int h_user_list(struct hctx *h);
 int h_user_disable(struct hctx *h);
 int h_user_passwd(struct hctx *h);
 
+/* h_risk.c */
+int h_risk_list(struct hctx *h);
+int h_risk_show(struct hctx *h);
+int h_risk_add(struct hctx *h);
+int h_risk_update(struct hctx *h);
+
+/* h_board.c: board, members, meetings, reviews, criteria */
+int h_board_show(struct hctx *h);
+int h_board_set(struct hctx *h);
+int h_board_member_add(struct hctx *h);
+int h_meeting_add(struct hctx *h);
+int h_meeting_list(struct hctx *h);
+int h_review_add(struct hctx *h);
+int h_review_list(struct hctx *h);
+int h_criterion_add(struct hctx *h);
+int h_criterion_judge(struct hctx *h);
+
+/* h_report.c */
+int h_report(struct hctx *h);
+
 #endif
