@@ -109,5 +109,8 @@ int cmd_plan(int argc, char **argv);
 int cmd_theme(int argc, char **argv);
 int cmd_action(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_risk(int argc, char **argv);
+int cmd_board(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -19,6 +19,9 @@ static const struct cmd commands[] = {
 	{ "theme", cmd_theme, "list or add a plan's themes (core issues)" },
 	{ "action", cmd_action, "list, show, add and update actions; their history" },
 	{ "user", cmd_user, "add, list, disable users; change passwords" },
+	{ "risk", cmd_risk, "the risk and issue register: list, show, add, update" },
+	{ "board", cmd_board, "the improvement board, its meetings, reviews and criteria" },
+	{ "report", cmd_report, "write the committee's progress report (md, html, json)" },
 };
 
 static void usage(FILE *out)

@@ -283,7 +283,8 @@ static int cmp_str(const void *a, const void *b)
 /* Refs as stored: sorted, unique, each an action of the plan. */
 static int join_actions(struct hctx *h, int64_t plan_id, const char *plan, char **refs, size_t n, char **out)
 {
-	qsort(refs, n, sizeof *refs, cmp_str);
+	if (n > 1)
+		qsort(refs, n, sizeof *refs, cmp_str);
 	struct buf b = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		if (i && strcmp(refs[i], refs[i - 1]) == 0)
