@@ -14,7 +14,9 @@
 static void cell(struct buf *b, const char *s)
 {
 	buf_append(b, "| ", 2);
-	for (; s && *s; s++) {
+	if (s == NULL || *s == '\0')
+		s = "-";
+	for (; *s; s++) {
 		if (*s == '|')
 			buf_append(b, "\\|", 2);
 		else if (*s == '\n' || *s == '\r')
@@ -22,7 +24,7 @@ static void cell(struct buf *b, const char *s)
 		else
 			buf_append(b, s, 1);
 	}
-	buf_append(b, s && s[-1] ? " " : "- ", 2);
+	buf_append(b, " ", 1);
 }
 
 static void row(struct buf *b, int n, const char *const *cells)
