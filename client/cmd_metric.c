@@ -318,9 +318,8 @@ static void print_compare(const Pb__MetricCompareReply *r)
 	bool any_mean = false;
 	for (size_t i = 0; i < r->n_points; i++) {
 		const Pb__ComparePoint *p = r->points[i];
-		any_mean |= p->rest_method == PB__METHOD__METHOD_MEAN || p->county_method == PB__METHOD__METHOD_MEAN ||
-			    p->value_method == PB__METHOD__METHOD_MEAN;
-		table_row(t, p->period, agg(p->has_value, p->value, p->value_method),
+		any_mean |= p->rest_method == PB__METHOD__METHOD_MEAN || p->county_method == PB__METHOD__METHOD_MEAN;
+		table_row(t, p->period, p->has_value ? num(p->value) : NULL,
 			  agg(p->has_rest, p->rest, p->rest_method), agg(p->has_county, p->county, p->county_method),
 			  p->has_gap ? out_fmt("%+.1f", p->gap) : NULL,
 			  p->has_gap_change ? out_fmt("%+.1f", p->gap_change) : NULL,
@@ -331,7 +330,7 @@ static void print_compare(const Pb__MetricCompareReply *r)
 	}
 	table_print(t);
 	if (any_mean && !cli.csv)
-		printf("* mean of the localities' values: no denominators were given\n");
+		printf("* mean of the localities' values: not every locality gave a denominator\n");
 }
 
 static int metric_compare(int argc, char **argv)

@@ -249,15 +249,28 @@ static int audit_parent(struct hctx *h, int64_t loc_id, const char *period, int6
 	return OK;
 }
 
-int audit_store(struct hctx *h, const Pb__AuditRound *a, Pb__AuditRound **stored)
+/* The same round again (e.g. a re-run import) adds no version. */
+static bool audit_unchanged(struct hctx *h, int64_t loc_id, const Pb__AuditRound *a)
 {
-	if (a == NULL)
-		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "round is required");
-	int64_t loc_id = find_locality(h, a->locality), id, version;
-	if (loc_id == 0 || check_period(h, "period", a->period, false) != OK ||
-	    may_submit_for(h, loc_id, a->locality) != OK || audit_check(h, a) != OK ||
-	    audit_parent(h, loc_id, a->period, &id, &version) != OK)
-		return h->resp->status;
+	sqlite3_stmt *s = store_stmt(h->st,
+		"SELECT v.required = ?3 AND v.completed = ?4 AND v.on_time = ?5 AND v.outstanding = ?6"
+		" AND v.good = ?7 AND v.requires_improvement = ?8 AND v.inadequate = ?9 AND v.moderated = ?10"
+		" FROM audit_round r JOIN audit_version v ON v.audit_id = r.id AND v.version = r.version"
+		" WHERE r.locality_id = ?1 AND r.period = ?2");
+	stmt_int(s, 1, loc_id);
+	stmt_text(s, 2, a->period);
+	int64_t v[] = { a->required, a->completed, a->on_time, a->outstanding, a->good, a->requires_improvement,
+			a->inadequate, a->moderated ? 1 : 0 };
+	for (int i = 0; i < 8; i++)
+		stmt_int(s, 3 + i, v[i]);
+	bool same = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
+	sqlite3_reset(s);
+	return same;
+}
+
+/* Add version `version` of audit round `id` and its event. */
+static int audit_insert(struct hctx *h, int64_t id, int64_t version, const Pb__AuditRound *a)
+{
 	sqlite3_stmt *s = store_stmt(h->st,
 		"INSERT INTO audit_version(audit_id, version, required, completed, on_time, outstanding, good,"
 		" requires_improvement, inadequate, moderated, recorded_at, recorded_by)"
@@ -280,6 +293,22 @@ int audit_store(struct hctx *h, const Pb__AuditRound *a, Pb__AuditRound **stored
 	if (hctx_event(h, "audit", ref, version > 1 ? "resubmit" : "submit", NULL, a->locality,
 		       "audits %s %s: %u of %u completed, %u on time", a->locality, a->period, a->completed,
 		       a->required, a->on_time) != OK)
+		return h->resp->status;
+	return OK;
+}
+
+int audit_store(struct hctx *h, const Pb__AuditRound *a, Pb__AuditRound **stored)
+{
+	if (a == NULL)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "round is required");
+	int64_t loc_id = find_locality(h, a->locality), id, version = 0;
+	if (loc_id == 0 || check_period(h, "period", a->period, false) != OK ||
+	    may_submit_for(h, loc_id, a->locality) != OK || audit_check(h, a) != OK)
+		return h->resp->status;
+	bool same = audit_unchanged(h, loc_id, a);
+	if (!same && audit_parent(h, loc_id, a->period, &id, &version) != OK)
+		return h->resp->status;
+	if (!same && audit_insert(h, id, version, a) != OK)
 		return h->resp->status;
 	if (stored) {
 		Pb__AuditRound *x = arena_new(h->arena, Pb__AuditRound);
