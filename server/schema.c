@@ -7,6 +7,7 @@
  * chronologically. */
 #include "store.h"
 
+extern const char schema_metrics[];   /* schema_metrics.c */
 extern const char schema_governance[];
 
 /* 1: localities, plans, themes, actions with every version, users,
@@ -116,6 +117,7 @@ static const char schema_core[] =
 
 const char *const store_migrations[] = {
 	schema_core,
+	schema_metrics,
 	schema_governance,
 };
 const int store_migration_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);
