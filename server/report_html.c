@@ -64,7 +64,8 @@ static const char *fig(char *out, const json_t *v, const char *unit)
 {
 	if (!json_is_number(v))
 		return "-";
-	snprintf(out, 32, "%.1f%s", json_number_value(v), unit && strcmp(unit, "pct") == 0 ? "%" : "");
+	double x = json_number_value(v);
+	snprintf(out, 32, "%.1f%s", fabs(x) < 0.05 ? 0.0 : x, unit && strcmp(unit, "pct") == 0 ? "%" : "");
 	return out;
 }
 
@@ -202,7 +203,7 @@ static void progress(struct buf *b, const json_t *doc)
 /* ---------------------------------------------------------------- chart */
 
 struct scale {
-	double lo, hi;
+	double lo, hi, step;
 	size_t n;
 };
 
@@ -241,12 +242,39 @@ static void extend(struct scale *s, const json_t *v)
 		s->hi = x;
 }
 
+/* Round the axis to a step of 1, 2, 5, 10, 20, 25 or 50 with at most 5
+ * intervals, so the gridlines fall on numbers people read easily; a
+ * percentage axis stays within 0-100. */
+static void nice_scale(struct scale *s, bool pct)
+{
+	static const double steps[] = { 1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000 };
+	double step = steps[ARRAY_LEN(steps) - 1];
+	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+		double lo = floor(s->lo / steps[i]) * steps[i], hi = ceil(s->hi / steps[i]) * steps[i];
+		if (hi == lo)
+			hi = lo + steps[i];
+		if ((hi - lo) / steps[i] <= 5) {
+			step = steps[i];
+			break;
+		}
+	}
+	s->lo = floor(s->lo / step) * step;
+	s->hi = ceil(s->hi / step) * step;
+	if (s->hi <= s->lo)
+		s->hi = s->lo + step;
+	if (pct && s->lo < 0)
+		s->lo = 0;
+	if (pct && s->hi > 100)
+		s->hi = 100;
+	s->step = step;
+}
+
 /* Locality against the rest of the county, with the target as a dashed
  * line: an SVG with its own title and legend. */
 static void chart(struct buf *b, const json_t *m)
 {
 	const json_t *series = json_object_get(m, "series");
-	struct scale sc = { 1e300, -1e300, json_array_size(series) };
+	struct scale sc = { 1e300, -1e300, 1, json_array_size(series) };
 	if (sc.n == 0)
 		return;
 	size_t i;
@@ -258,18 +286,15 @@ static void chart(struct buf *b, const json_t *m)
 	extend(&sc, json_object_get(m, "target"));
 	if (sc.lo > sc.hi)
 		return;
-	double pad = (sc.hi - sc.lo) * 0.1 + 1;
-	sc.lo = S(m, "unit") && strcmp(S(m, "unit"), "pct") == 0 && sc.lo - pad < 0 ? 0 : floor(sc.lo - pad);
-	sc.hi = S(m, "unit") && strcmp(S(m, "unit"), "pct") == 0 && sc.hi + pad > 100 ? 100 : ceil(sc.hi + pad);
+	nice_scale(&sc, S(m, "unit") && strcmp(S(m, "unit"), "pct") == 0);
 	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"260\" viewBox=\"0 0 640 260\" "
 		      "role=\"img\" font-family=\"Helvetica,Arial,sans-serif\" font-size=\"12\">\n<title>");
 	esc(b, S(m, "name"));
 	buf_printf(b, ": locality against the rest of the county</title>\n");
 	buf_printf(b, "<rect x=\"60\" y=\"30\" width=\"520\" height=\"170\" fill=\"#fbfbfb\" stroke=\"#999\"/>\n");
-	for (int k = 0; k <= 4; k++) {
-		double v = sc.lo + (sc.hi - sc.lo) * k / 4;
+	for (double v = sc.lo; v <= sc.hi + 1e-9; v += sc.step) {
 		buf_printf(b, "<line x1=\"60\" x2=\"580\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-			      "<text x=\"54\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n", sy(&sc, v), sy(&sc, v),
+			      "<text x=\"54\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", sy(&sc, v), sy(&sc, v),
 			   sy(&sc, v) + 4, v);
 	}
 	json_array_foreach(series, i, p) {

@@ -4,6 +4,7 @@
 #include "report.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -133,7 +134,8 @@ static const char *fig(char *out, const json_t *v, const char *unit)
 {
 	if (!json_is_number(v))
 		return "-";
-	snprintf(out, 32, "%.1f%s", json_number_value(v), unit && strcmp(unit, "pct") == 0 ? "%" : "");
+	double x = json_number_value(v);
+	snprintf(out, 32, "%.1f%s", fabs(x) < 0.05 ? 0.0 : x, unit && strcmp(unit, "pct") == 0 ? "%" : "");
 	return out;
 }
 

@@ -39,9 +39,11 @@ static double shortfall(int better, double gap)
 	return better == PB__BETTER__BETTER_LOWER ? gap : -gap;
 }
 
+/* Rounded to 3 decimals, and never "-0". */
 static json_t *num_or_null(bool has, double v)
 {
-	return has ? json_real(round(v * 1000) / 1000) : json_null();
+	double r = round(v * 1000) / 1000;
+	return has ? json_real(r == 0 ? 0 : r) : json_null();
 }
 
 static json_t *point_json(struct arena *a, const Pb__ComparePoint *p)
@@ -155,6 +157,8 @@ static json_t *metric_json(struct hctx *h, const Pb__Metric *m, const Pb__Metric
 		json_object_set_new(o, "total", json_real(total));
 		words = arena_printf(a, "%s Over the period %s recorded %.0f in total.", words, who, total);
 	}
+	if (s && s->rest_method == PB__METHOD__METHOD_MEAN)
+		words = arena_printf(a, "%s The rest of the county is the mean of the other localities' figures.", words);
 	json_object_set_new(o, "words", json_string(words));
 	json_object_set_new(o, "series", series);
 	const char *why = wrong_way(a, m, who, s, e, last);

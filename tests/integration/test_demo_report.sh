@@ -16,7 +16,7 @@ check "30-governance.sh again (idempotent)" demo "$ROOT/deploy/demo/30-governanc
 P=(--plan north-2017 --as-of 2017-09-30 --as-recorded 2017-10-31)
 
 expect_ok as admin report "${P[@]}" --format json
-cp <<<"$OUT" /dev/null; printf '%s' "$OUT" >"$T/oct.json"
+printf '%s' "$OUT" >"$T/oct.json"
 expect_json '[m["code"] for m in j["metrics"] if m["code"] == "cp_visits_timely_pct"][0]' cp_visits_timely_pct
 expect_json '[(m["gap_start"], m["gap_end"]) for m in j["metrics"] if m["code"] == "cp_visits_timely_pct"][0]' "(-17.0, -4.0)"
 expect_json '[m["total"] for m in j["metrics"] if m["code"] == "cin_closures"][0]' "113.0"
