@@ -225,7 +225,7 @@ static void polyline(struct buf *b, const struct scale *sc, const json_t *series
 	buf_printf(b, "\"/>\n");
 	json_array_foreach(series, i, p) {
 		const json_t *v = json_object_get(p, key);
-		if (json_is_number(v))
+		if (json_is_number(v) && sc->n <= 24)
 			buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n", sx(sc, i),
 				   sy(sc, json_number_value(v)), colour);
 	}
@@ -297,9 +297,13 @@ static void chart(struct buf *b, const json_t *m)
 			      "<text x=\"54\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", sy(&sc, v), sy(&sc, v),
 			   sy(&sc, v) + 4, v);
 	}
+	/* at most 12 month labels; with more months, every k-th as YYYY-MM */
+	size_t every = (sc.n + 11) / 12;
 	json_array_foreach(series, i, p) {
+		if (i % every != 0)
+			continue;
 		buf_printf(b, "<text x=\"%.1f\" y=\"218\" text-anchor=\"middle\">", sx(&sc, i));
-		esc(b, S(p, "label") ? S(p, "label") : S(p, "period"));
+		esc(b, sc.n <= 12 && S(p, "label") ? S(p, "label") : S(p, "period"));
 		buf_printf(b, "</text>\n");
 	}
 	const json_t *target = json_object_get(m, "target");
