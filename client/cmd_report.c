@@ -77,7 +77,22 @@ int cmd_report(int argc, char **argv)
 	int rc = cli_rpc(&req, &f);
 	if (rc == EXIT_OK) {
 		Pb__ReportReply *r = f->response->report;
-		rc = write_out(path, r->content.data, r->content.len);
+		uint8_t *data = r->content.data;
+		size_t len = r->content.len;
+		char *pretty = NULL;
+		if (r->format == PB__REPORT_FORMAT__REPORT_FORMAT_JSON) { /* sent compact: indent for people */
+			json_t *doc = json_loadb((const char *)data, len, 0, NULL);
+			pretty = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+			json_decref(doc);
+			if (pretty) {
+				data = (uint8_t *)pretty;
+				len = strlen(pretty);
+			}
+		}
+		rc = write_out(path, data, len);
+		if (rc == EXIT_OK && pretty && !path)
+			putchar('\n');
+		free(pretty);
 		if (rc == EXIT_OK && path && !cli.json)
 			fprintf(stderr, "Wrote %s (%zu bytes)\n", path, r->content.len);
 	}

@@ -12,7 +12,8 @@ static char *render(const json_t *doc, int format)
 {
 	switch (format) {
 	case PB__REPORT_FORMAT__REPORT_FORMAT_HTML: return report_html(doc);
-	case PB__REPORT_FORMAT__REPORT_FORMAT_JSON: return json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* compact on the wire (the frame limit); the client indents it */
+	case PB__REPORT_FORMAT__REPORT_FORMAT_JSON: return json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	default: return report_markdown(doc);
 	}
 }
