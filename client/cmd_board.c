@@ -191,9 +191,12 @@ static json_t *meeting_json(const Pb__Response *r) { return out_message(r->meeti
 static const char meeting_add_usage[] =
 	"Usage: planboard board meeting add --plan P --date YYYY-MM-DD [--title TEXT]\n"
 	"                                   [--attendee NAME]... [--notes TEXT]\n"
-	"                                   [--decision TEXT [--action REF]]...\n"
+	"                                   [--decision TEXT [--action REF |\n"
+	"                                    --new-action REF --theme T [--owner O] [--due D]]]...\n"
 	"\nRecord a board meeting (admin, performance). Each --decision may be followed\n"
-	"by --action REF: the plan's action the decision created or links to.\n";
+	"by --action REF, an existing action of the plan it links to, or (admins) by\n"
+	"--new-action REF --theme T: a new action it creates, titled with the decision's\n"
+	"text, with --owner and --due if given.\n";
 
 static int meeting_add(int argc, char **argv)
 {
@@ -201,13 +204,16 @@ static int meeting_add(int argc, char **argv)
 		{ "plan", required_argument, 0, 'P' }, { "date", required_argument, 0, 'd' },
 		{ "title", required_argument, 0, 'T' }, { "attendee", required_argument, 0, 'a' },
 		{ "notes", required_argument, 0, 'n' }, { "decision", required_argument, 0, 'D' },
-		{ "action", required_argument, 0, 'A' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "action", required_argument, 0, 'A' }, { "new-action", required_argument, 0, 'N' },
+		{ "theme", required_argument, 0, 't' }, { "owner", required_argument, 0, 'o' },
+		{ "due", required_argument, 0, 'u' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	Pb__Meeting mt = PB__MEETING__INIT;
 	mt.attendees = arena_array(&cli.arena, char *, (size_t)argc + 1);
 	mt.decisions = arena_array(&cli.arena, Pb__Decision *, (size_t)argc + 1);
 	int c;
-	while ((c = cli_getopt(argc, argv, "P:d:T:a:n:D:A:", opts, meeting_add_usage)) != -1) {
+	Pb__Action *na = NULL; /* the last decision's new action */
+	while ((c = cli_getopt(argc, argv, "P:d:T:a:n:D:A:N:t:o:u:", opts, meeting_add_usage)) != -1) {
 		switch (c) {
 		case 'P': mt.plan = optarg; break;
 		case 'd': mt.date = optarg; break;
@@ -222,9 +228,30 @@ static int meeting_add(int argc, char **argv)
 			break;
 		}
 		case 'A':
-			if (mt.n_decisions == 0 || mt.decisions[mt.n_decisions - 1]->action_ref)
-				return cli_usage_error(meeting_add_usage, "--action must follow its --decision");
-			mt.decisions[mt.n_decisions - 1]->action_ref = optarg;
+		case 'N': {
+			Pb__Decision *d = mt.n_decisions ? mt.decisions[mt.n_decisions - 1] : NULL;
+			if (d == NULL || d->action_ref || d->create_action)
+				return cli_usage_error(meeting_add_usage, "--action or --new-action must follow its --decision");
+			if (c == 'A') {
+				d->action_ref = optarg;
+				break;
+			}
+			na = d->create_action = arena_new(&cli.arena, Pb__Action);
+			pb__action__init(na);
+			na->ref = optarg;
+			break;
+		}
+		case 't':
+		case 'o':
+		case 'u':
+			if (na == NULL || mt.decisions[mt.n_decisions - 1]->create_action != na)
+				return cli_usage_error(meeting_add_usage, "--theme, --owner and --due follow --new-action");
+			if (c == 't')
+				na->theme = optarg;
+			else if (c == 'o')
+				na->owner = optarg;
+			else
+				na->due_date = optarg;
 			break;
 		default: return EXIT_USAGE;
 		}
@@ -233,6 +260,10 @@ static int meeting_add(int argc, char **argv)
 		return cli_usage_error(meeting_add_usage, "unexpected argument '%s'", argv[optind]);
 	if (mt.plan == NULL || mt.date == NULL)
 		return cli_usage_error(meeting_add_usage, "--plan and --date are required");
+	for (size_t i = 0; i < mt.n_decisions; i++)
+		if (mt.decisions[i]->create_action && mt.decisions[i]->create_action->theme == NULL)
+			return cli_usage_error(meeting_add_usage, "--new-action %s needs --theme",
+					       mt.decisions[i]->create_action->ref);
 	if (!valid_date(mt.date))
 		return cli_usage_error(meeting_add_usage, "--date '%s' is not a date YYYY-MM-DD", mt.date);
 	Pb__MeetingAdd m = PB__MEETING_ADD__INIT;

@@ -290,12 +290,49 @@ int h_board_member_add(struct hctx *h)
 
 /* ---------------------------------------------------------------- meetings */
 
-static int check_decisions(struct hctx *h, int64_t plan_id, const Pb__Meeting *m)
+/* Create a decision's new action through the ActionAdd handler itself,
+ * so it gets the same checks, version and event as `action add`. The
+ * request is never modified: the action is a copy in the arena. */
+static int create_decision_action(struct hctx *h, const Pb__Meeting *m, const Pb__Decision *d)
+{
+	if (h->who->role != PB__ROLE__ROLE_ADMIN)
+		return hctx_fail(h, PB__STATUS__FORBIDDEN, "only admins may create actions (decision '%s')", d->text);
+	if (d->action_ref)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "a decision links an action or creates one, not both");
+	Pb__Action *a = arena_new(h->arena, Pb__Action);
+	*a = *d->create_action;
+	if (a->plan && strcmp(a->plan, m->plan) != 0)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "a decision's new action belongs to the meeting's plan");
+	a->plan = m->plan;
+	if (a->title == NULL) /* a decision longer than a title is refused by the checks */
+		a->title = d->text;
+	Pb__ActionAdd add = PB__ACTION_ADD__INIT;
+	add.action = a;
+	Pb__Request req = *h->req;
+	req.body_case = PB__REQUEST__BODY_ACTION_ADD;
+	req.action_add = &add;
+	const Pb__Request *saved = h->req;
+	h->req = &req;
+	int rc = h_action_add(h);
+	h->req = saved;
+	return rc;
+}
+
+/* Check each decision, creating its new action if it asks for one; refs[i]
+ * is the action decision i links to (or NULL). */
+static int check_decisions(struct hctx *h, int64_t plan_id, const Pb__Meeting *m, const char **refs)
 {
 	for (size_t i = 0; i < m->n_decisions; i++) {
 		const Pb__Decision *d = m->decisions[i];
 		if (need_text(h, "decision", d->text, NOTE_MAX) != OK)
 			return h->resp->status;
+		if (d->create_action) {
+			if (create_decision_action(h, m, d) != OK)
+				return h->resp->status;
+			refs[i] = d->create_action->ref;
+			continue;
+		}
+		refs[i] = d->action_ref;
 		if (d->action_ref == NULL)
 			continue;
 		if (need_ref(h, "decision action", d->action_ref) != OK)
@@ -312,7 +349,7 @@ static int check_decisions(struct hctx *h, int64_t plan_id, const Pb__Meeting *m
 	return OK;
 }
 
-static int insert_decisions(struct hctx *h, int64_t meeting_id, const Pb__Meeting *m)
+static int insert_decisions(struct hctx *h, int64_t meeting_id, const Pb__Meeting *m, const char **refs)
 {
 	for (size_t i = 0; i < m->n_decisions; i++) {
 		sqlite3_stmt *s = store_stmt(h->st,
@@ -320,7 +357,7 @@ static int insert_decisions(struct hctx *h, int64_t meeting_id, const Pb__Meetin
 		stmt_int(s, 1, meeting_id);
 		stmt_int(s, 2, (int64_t)i);
 		stmt_text(s, 3, m->decisions[i]->text);
-		stmt_text(s, 4, m->decisions[i]->action_ref);
+		stmt_text(s, 4, refs[i]);
 		int rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
@@ -335,9 +372,10 @@ int h_meeting_add(struct hctx *h)
 	if (m == NULL)
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "meeting is required");
 	int64_t plan_id = find_plan(h, m->plan);
+	const char **refs = arena_array(h->arena, const char *, m->n_decisions + 1);
 	if (plan_id == 0 || check_date(h, "date", m->date, false) != OK ||
 	    opt_text(h, "title", m->title, TITLE_MAX) != OK || opt_text(h, "notes", m->notes, NOTE_MAX) != OK ||
-	    check_decisions(h, plan_id, m) != OK)
+	    check_decisions(h, plan_id, m, refs) != OK)
 		return h->resp->status;
 	struct buf b = { 0 };
 	for (size_t i = 0; i < m->n_attendees; i++) {
@@ -365,7 +403,7 @@ int h_meeting_add(struct hctx *h)
 	if (rc != SQLITE_DONE)
 		return hctx_db_fail(h, "adding the meeting");
 	int64_t id = sqlite3_last_insert_rowid(store_db(h->st));
-	if (insert_decisions(h, id, m) != OK ||
+	if (insert_decisions(h, id, m, refs) != OK ||
 	    hctx_event(h, "meeting", NULL, "add", m->plan, NULL, "board meeting of %s on %s (%zu decisions)", m->plan,
 		       m->date, m->n_decisions) != OK)
 		return h->resp->status;

@@ -95,6 +95,21 @@ expect_rc 4 as admin board meeting add --plan north-2017 --date 2017-07-20 --dec
 expect_rc 1 as admin board meeting add --plan north-2017 --date 2017-07-20 --action N-2.1
 expect_rc 1 as admin board meeting add --plan north-2017 --date 20-07-2017
 expect_rc 1 as admin board meeting add --plan north-2017
+# a decision that creates an action (admins), atomically with the meeting
+expect_ok R 2017-07-18T17:00:00Z --json board meeting add --plan north-2017 --date 2017-07-18 --decision "Run a children-in-need closure drive" --new-action N-2.9 --theme staffing --owner "Team Managers" --due 2017-09-30
+expect_json 'j["decisions"][0]["action_ref"]' N-2.9
+expect_ok as viewer1 --json action show N-2.9 --plan north-2017
+expect_json 'j["title"], j["owner"], j["due_date"], j["created_at"]' "('Run a children-in-need closure drive', 'Team Managers', '2017-09-30', '2017-07-18T17:00:00Z')"
+expect_rc 3 as perf board meeting add --plan north-2017 --date 2017-08-15 --decision "x" --new-action N-3.1 --theme staffing
+expect_err "only admins may create actions"
+expect_rc 5 as admin board meeting add --plan north-2017 --date 2017-08-15 --decision "x" --new-action N-2.9 --theme staffing
+expect_rc 4 as admin board meeting add --plan north-2017 --date 2017-08-15 --decision "x" --new-action N-3.1 --theme nosuch
+expect_rc 1 as admin board meeting add --plan north-2017 --date 2017-08-15 --decision "x" --new-action N-3.1
+expect_rc 1 as admin board meeting add --plan north-2017 --date 2017-08-15 --decision "x" --theme staffing
+expect_rc 1 as admin board meeting add --plan north-2017 --date 2017-08-15 --decision "x" --action N-2.1 --new-action N-3.1 --theme staffing
+expect_ok as viewer1 --json board meeting list --plan north-2017
+expect_json 'len(j)' 2
+expect_rc 4 as viewer1 action show N-3.1 --plan north-2017
 
 # ---- reviews and criteria
 expect_ok R 2017-06-20T17:00:00Z --json board review add --plan north-2017 --date 2017-12-15 "December review"
