@@ -54,6 +54,10 @@ static void print_import(const Pb__ImportReply *r)
 		fprintf(stderr, "line %u: %s\n", r->errors[i]->line, r->errors[i]->reason);
 	printf("%s%u rows read, %u %s, %u bad", r->dry_run ? "Dry run: " : "", r->rows, r->applied,
 	       r->dry_run ? "would apply" : "applied", r->bad);
+	if (r->measurements)
+		printf(", %u figures %s", r->measurements, r->dry_run ? "to store" : "stored");
+	if (r->unchanged)
+		printf(", %u unchanged", r->unchanged);
 	if (r->markers_skipped)
 		printf(", %u statistical markers skipped", r->markers_skipped);
 	if (r->localities_created)

@@ -82,6 +82,9 @@ expect_json 'j["points"][1]["trend"]' improving
 expect_ok as vic metric compare cp --locality north --from 2017-07
 expect_out "2017-07"
 expect_no_out "2017-06"
+# the first month in range still has its trend and gap change against June
+expect_ok as vic --json metric compare cp --locality north --from 2017-07
+expect_json 'j["points"][0]["trend"], round(j["points"][0]["gap_change"], 3)' "('improving', 2.0)"
 expect_rc 6 as vic metric compare cp --locality north --from 2017-08 --to 2017-07
 expect_rc 6 as vic metric compare cp --locality north --as-recorded yesterday
 expect_rc 4 as vic metric compare nope --locality north
