@@ -26,16 +26,17 @@ void import_bad(struct import *im, unsigned line, const char *fmt, ...)
 {
 	Pb__ImportReply *r = im->r;
 	r->bad++;
-	if (r->n_errors >= IMPORT_MAX_ERRORS) {
-		r->has_errors_omitted = 1;
-		r->errors_omitted++;
-		return;
-	}
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	im->error_bytes += strlen(msg) + 16;   /* the reason and its framing */
+	if (im->error_bytes > IMPORT_ERROR_BYTES) {
+		r->has_errors_omitted = 1;
+		r->errors_omitted++;
+		return;
+	}
 	Pb__RowError *e = arena_new(im->h->arena, Pb__RowError);
 	pb__row_error__init(e);
 	e->has_line = 1;

@@ -109,10 +109,22 @@ check "dry run of 10k stored nothing" test "$(count_cp south)" = 0
 expect_ok as perf import "$T/big.csv" --kind measurements
 expect_out "10000 rows read, 10000 applied"
 check "10k stored" test "$(count_cp south)" = 10000
-# 10,000 bad rows: the count is exact, the list is capped
-sed 's/,cp,/,cp,/; s/^cp,south/nope,south/' "$T/big.csv" >"$T/bigbad.csv"
+# 10,000 bad rows: every one listed with its line
+sed 's/^cp,south/nope,south/' "$T/big.csv" >"$T/bigbad.csv"
 expect_rc 6 as perf --json import "$T/bigbad.csv" --kind measurements
-expect_json 'j["bad"], len(j["errors"]), j["errors_omitted"]' "(10000, 1000, 9000)"
+expect_json 'j["bad"], len(j["errors"]), j["errors"][-1]["line"], "errors_omitted" in j' "(10000, 10000, 10001, False)"
+# reasons too long to list all in one reply: counted, the rest omitted
+python3 - "$T/longbad.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("metric,locality,period,value\n")
+    for i in range(4500):
+        f.write("cp,south,2017-01," + "9" * 190 + "x\n")
+PY
+expect_rc 6 as perf --json import "$T/longbad.csv" --kind measurements
+expect_json 'j["bad"], len(j["errors"]) + j["errors_omitted"], j["errors_omitted"] > 0' "(4500, 4500, True)"
+expect_rc 6 as perf import "$T/longbad.csv" --kind measurements
+expect_err "more bad rows (too many to list)"
 
 # --- export round-trips: export, import into a fresh server, export again
 expect_ok as admin export --kind measurements --locality north -o "$T/export.csv"
