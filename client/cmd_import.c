@@ -52,8 +52,14 @@ static void print_import(const Pb__ImportReply *r)
 {
 	for (size_t i = 0; i < r->n_errors; i++)
 		fprintf(stderr, "line %u: %s\n", r->errors[i]->line, r->errors[i]->reason);
+	if (r->errors_omitted)
+		fprintf(stderr, "... and %u more bad rows (too many to list)\n", r->errors_omitted);
 	printf("%s%u rows read, %u %s, %u bad", r->dry_run ? "Dry run: " : "", r->rows, r->applied,
 	       r->dry_run ? "would apply" : "applied", r->bad);
+	if (r->measurements)
+		printf(", %u figures %s", r->measurements, r->dry_run ? "to store" : "stored");
+	if (r->unchanged)
+		printf(", %u unchanged", r->unchanged);
 	if (r->markers_skipped)
 		printf(", %u statistical markers skipped", r->markers_skipped);
 	if (r->localities_created)
@@ -101,7 +107,6 @@ int cmd_import(int argc, char **argv)
 	Pb__Request req = PB__REQUEST__INIT;
 	req.body_case = PB__REQUEST__BODY_IMPORT;
 	req.import = &m;
-	req.recorded_at = (char *)cli.recorded_at;
 	Pb__ServerFrame *f;
 	rc = cli_rpc(&req, &f);
 	buf_free(&b);

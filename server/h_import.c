@@ -26,16 +26,17 @@ void import_bad(struct import *im, unsigned line, const char *fmt, ...)
 {
 	Pb__ImportReply *r = im->r;
 	r->bad++;
-	if (r->n_errors >= IMPORT_MAX_ERRORS) {
-		r->has_errors_omitted = 1;
-		r->errors_omitted++;
-		return;
-	}
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	im->error_bytes += strlen(msg) + 16;   /* the reason and its framing */
+	if (im->error_bytes > IMPORT_ERROR_BYTES) {
+		r->has_errors_omitted = 1;
+		r->errors_omitted++;
+		return;
+	}
 	Pb__RowError *e = arena_new(im->h->arena, Pb__RowError);
 	pb__row_error__init(e);
 	e->has_line = 1;
@@ -122,9 +123,22 @@ static const char *field(const struct columns *c, const struct csv_row *row, siz
 
 static const char *const measurement_cols[] = { "metric", "locality", "period", "value", "numerator", "denominator" };
 
+struct measurement_row {
+	struct import *im;
+	Pb__Measurement m;
+};
+
 static int apply_measurement(struct hctx *h, const void *arg)
 {
-	return measurement_store(h, arg, NULL);
+	const struct measurement_row *row = arg;
+	Pb__MetricSubmitReply r = PB__METRIC_SUBMIT_REPLY__INIT;
+	if (measurement_store(h, &row->m, &r) != OK)
+		return h->resp->status;
+	if (r.has_replaced)
+		row->im->r->measurements++;
+	else
+		row->im->r->unchanged++;
+	return OK;
 }
 
 /* A number field: false with a bad row if it is not one. */
@@ -158,6 +172,7 @@ static int import_measurements(struct import *im)
 			import_bad(im, row->line, "%s", row->error);
 			continue;
 		}
+		struct measurement_row mr = { .im = im, .m = PB__MEASUREMENT__INIT };
 		Pb__Measurement m = PB__MEASUREMENT__INIT;
 		m.metric = (char *)field(&c, row, 0);
 		m.locality = (char *)field(&c, row, 1);
@@ -166,8 +181,9 @@ static int import_measurements(struct import *im)
 		    !row_number(im, row, "numerator", field(&c, row, 4), &m.numerator, &m.has_numerator) ||
 		    !row_number(im, row, "denominator", field(&c, row, 5), &m.denominator, &m.has_denominator))
 			continue;
-		if (import_row(im, row->line, apply_measurement, &m))
-			im->r->applied++, im->r->measurements++;
+		mr.m = m;
+		if (import_row(im, row->line, apply_measurement, &mr))
+			im->r->applied++;
 	}
 	return OK;
 }
@@ -343,7 +359,7 @@ int h_import(struct hctx *h)
 	Pb__ImportReply *r = arena_new(h->arena, Pb__ImportReply);
 	pb__import_reply__init(r);
 	r->has_rows = r->has_applied = r->has_bad = r->has_dry_run = r->has_measurements = 1;
-	r->has_markers_skipped = r->has_localities_created = r->has_skipped = 1;
+	r->has_markers_skipped = r->has_localities_created = r->has_skipped = r->has_unchanged = 1;
 	r->rows = (uint32_t)doc.nrows;
 	r->dry_run = q->dry_run;
 	struct import im = { .h = h, .doc = &doc, .r = r };

@@ -7,14 +7,17 @@
 #include "csv_import.h"
 #include "server.h"
 
-/* Bad rows listed in the reply; the count of the rest is still exact. */
-#define IMPORT_MAX_ERRORS 1000
+/* Bytes of bad-row reasons listed in one reply, so that it fits in a
+ * 1 MiB frame; past that the rows are counted (errors_omitted), not
+ * listed. 10,000 bad rows with ordinary reasons are all listed. */
+#define IMPORT_ERROR_BYTES (640 * 1024)
 
 struct import {
 	struct hctx *h;
 	const struct csv_doc *doc;
 	Pb__ImportReply *r;
 	size_t errors_cap;
+	size_t error_bytes;
 };
 
 /* Record a bad row (its line and why). */

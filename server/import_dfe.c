@@ -155,9 +155,13 @@ static int dfe_figure(struct hctx *h, const struct dfe_row *d, const struct dfe_
 	x.has_numerator = x.has_denominator = 1;
 	x.numerator = v[1];
 	x.denominator = den;
-	if (measurement_store(h, &x, NULL) != OK)
+	Pb__MetricSubmitReply r = PB__METRIC_SUBMIT_REPLY__INIT;
+	if (measurement_store(h, &x, &r) != OK)
 		return h->resp->status;
-	(*stored)++;
+	if (r.has_replaced)
+		(*stored)++;
+	else
+		d->im->r->unchanged++;
 	return OK;
 }
 
@@ -165,7 +169,7 @@ static int dfe_apply(struct hctx *h, const void *arg)
 {
 	const struct dfe_row *d = arg;
 	Pb__ImportReply *r = d->im->r;
-	unsigned stored = 0, markers = r->markers_skipped, created = r->localities_created;
+	unsigned stored = 0, markers = r->markers_skipped, created = r->localities_created, same = r->unchanged;
 	bool ok = authority_locality(d->im, d->locality, d->name) != 0;
 	for (size_t i = 0; ok && i < sizeof dfe_metrics / sizeof dfe_metrics[0]; i++)
 		ok = dfe_figure(h, d, &dfe_metrics[i], &stored) == OK;
@@ -173,6 +177,7 @@ static int dfe_apply(struct hctx *h, const void *arg)
 		/* The row is rolled back: so are its counts. */
 		r->markers_skipped = markers;
 		r->localities_created = created;
+		r->unchanged = same;
 		return h->resp->status;
 	}
 	d->im->r->measurements += stored;

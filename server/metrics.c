@@ -241,7 +241,9 @@ int metric_compare_build(struct hctx *h, const char *metric, const char *localit
 	if (loc_id == 0 || check_range(h, from, to) != OK || metrics_bound(h, as_recorded, &bound) != OK)
 		return h->resp->status;
 	size_t n;
-	struct mrow *rows = load_figures(h, metric_id, from, to, bound, &n);
+	/* Earlier months are read too, so the first point in range still
+	 * has a trend and a gap change against the month before it. */
+	struct mrow *rows = load_figures(h, metric_id, NULL, to, bound, &n);
 	unsigned total = reporting_localities(h, metric_id, bound);
 	Pb__MetricCompareReply *r = arena_new(h->arena, Pb__MetricCompareReply);
 	pb__metric_compare_reply__init(r);
@@ -273,7 +275,8 @@ int metric_compare_build(struct hctx *h, const char *metric, const char *localit
 			prev_value = p;
 		if (p->has_gap)
 			prev_gap = p;
-		ARENA_PUSH(h->arena, r->points, r->n_points, cap, p);
+		if (from == NULL || strcmp(p->period, from) >= 0)
+			ARENA_PUSH(h->arena, r->points, r->n_points, cap, p);
 		i = j;
 	}
 	*out = r;

@@ -19,9 +19,10 @@ int metric_list_build(struct hctx *h, Pb__MetricListReply **out);
 /* One point per month in which any locality has a figure: the locality's
  * value, the rest of the county pooled from the other localities, the
  * whole county pooled, the gap (value - rest, in the metric's unit),
- * whether it is favourable, the trend since the locality's previous
- * figure, RAG against target and tolerance, and how many of the localities
- * that report this metric at all had no figure that month. */
+ * whether it is favourable, the trend and gap change since the locality's
+ * previous figure (even one before `from`), RAG against target and
+ * tolerance, and how many of the localities that report this metric at
+ * all had no figure that month. */
 int metric_compare_build(struct hctx *h, const char *metric, const char *locality, const char *from,
 			 const char *to, const char *as_recorded, Pb__MetricCompareReply **out);
 

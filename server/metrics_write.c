@@ -151,7 +151,7 @@ static Pb__Measurement *stored_copy(struct hctx *h, const Pb__Measurement *in, d
 int measurement_store(struct hctx *h, const Pb__Measurement *in, Pb__MetricSubmitReply *r)
 {
 	Pb__Metric *m = NULL;
-	double value;
+	double value = 0;
 	if (in == NULL)
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "measurement is required");
 	int64_t metric_id = find_metric(h, in->metric, &m);
@@ -165,7 +165,7 @@ int measurement_store(struct hctx *h, const Pb__Measurement *in, Pb__MetricSubmi
 	Pb__Measurement *old = measurement_current(h, in, metric_id, loc_id, &id);
 	if (old && same_figure(old, value, in)) {
 		if (r)
-			r->measurement = old;
+			r->measurement = old;   /* has_replaced stays 0: nothing stored */
 		return OK;
 	}
 	int64_t version = old ? old->version + 1 : 1;

@@ -82,6 +82,9 @@ expect_json 'j["points"][1]["trend"]' improving
 expect_ok as vic metric compare cp --locality north --from 2017-07
 expect_out "2017-07"
 expect_no_out "2017-06"
+# the first month in range still has its trend and gap change against June
+expect_ok as vic --json metric compare cp --locality north --from 2017-07
+expect_json 'j["points"][0]["trend"], round(j["points"][0]["gap_change"], 3)' "('improving', 2.0)"
 expect_rc 6 as vic metric compare cp --locality north --from 2017-08 --to 2017-07
 expect_rc 6 as vic metric compare cp --locality north --as-recorded yesterday
 expect_rc 4 as vic metric compare nope --locality north
@@ -128,5 +131,27 @@ expect_rc 5 as admin metric define cp "CP visits" --unit ratio --better higher
 
 expect_ok as vic metric --help
 expect_out "compare"
+for sub in list define submit series compare history; do
+  expect_ok as vic metric $sub --help
+  expect_out "Usage: planboard metric $sub"
+done
+for c in "audit submit" "audit list" "import" "export"; do
+  expect_ok as vic $c --help
+  expect_out "Usage: planboard $c"
+done
+expect_rc 1 as vic metric
+expect_rc 1 as vic metric frobnicate
+expect_rc 1 as vic metric list extra
+expect_rc 1 as vic metric history cp
+expect_rc 1 as vic metric history cp --locality north
+expect_rc 1 as vic metric series cp --locality north --bogus
+expect_rc 6 as vic metric series cp --locality north --as-recorded 2017-02-30
+expect_rc 6 as vic metric series cp --locality north --to 2017-00
+expect_rc 6 as vic audit list --as-recorded never
+expect_rc 4 as vic export --kind audits --locality atlantis
+expect_rc 4 as vic export --kind actions --plan nope
+# --json: exactly one JSON value, proto field names as keys
+expect_ok as perf --json metric submit cp --locality east --period 2017-07 --num 3 --den 4
+expect_json 'j["measurement"]["value"], j["replaced"], j["measurement"]["recorded_by"]' "(75.0, False, 'perf')"
 server_alive; check "server alive" test $? -eq 0
 finish
