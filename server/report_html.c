@@ -97,6 +97,41 @@ static void dd(struct buf *b, const char *term, const char *value)
 	buf_printf(b, "\n");
 }
 
+static void header(struct buf *b, int n, const char *const *cells);
+static void row(struct buf *b, int n, const char *const *cells);
+static void footer(struct buf *b);
+static const char *fig(char *out, const json_t *v, const char *unit);
+
+/* One line per metric: the gap at the start and end of the period. */
+static void key_figures(struct buf *b, const json_t *doc)
+{
+	const json_t *ms = json_object_get(doc, "metrics");
+	const json_t *rounds = json_object_get(json_object_get(doc, "audits"), "rounds");
+	char f[3][32], text[256];
+	if (json_array_size(rounds)) {
+		const json_t *r = json_array_get(rounds, json_array_size(rounds) - 1);
+		snprintf(text, sizeof text, "Audit compliance in %s: %s.", S(r, "month"),
+			 fig(f[0], json_object_get(r, "compliance_pct"), "pct"));
+		el(b, "p", text);
+	}
+	if (json_array_size(ms) == 0)
+		return;
+	el(b, "p", "Key figures, the locality against the rest of the county (gap = locality - rest):");
+	static const char *const h[] = { "Metric", "From", "Gap then", "To", "Gap now", "Moved", "Better" };
+	header(b, 7, h);
+	size_t i;
+	const json_t *m;
+	json_array_foreach(ms, i, m) {
+		const json_t *st = json_object_get(m, "start"), *en = json_object_get(m, "end");
+		const char *moved = S(m, "gap_moved") ? S(m, "gap_moved") : "-";
+		const char *c[] = { S(m, "name"), S(st, "month"), fig(f[0], json_object_get(m, "gap_start"), NULL),
+				    S(en, "month"), fig(f[1], json_object_get(m, "gap_end"), NULL), moved,
+				    S(m, "better") };
+		row(b, 7, c);
+	}
+	footer(b);
+}
+
 static void summary(struct buf *b, const json_t *doc)
 {
 	const json_t *plan = json_object_get(doc, "plan"), *period = json_object_get(doc, "period");
@@ -138,6 +173,7 @@ static void summary(struct buf *b, const json_t *doc)
 		 json_array_size(json_object_get(att, "risks")), json_array_size(json_object_get(att, "actions")),
 		 json_array_size(json_object_get(att, "metrics")));
 	el(b, "p", text);
+	key_figures(b, doc);
 }
 
 static void action_table(struct buf *b, const json_t *list)

@@ -49,6 +49,38 @@ static const char *num(char *out, long long v)
 	return out;
 }
 
+static const char *fig(char *out, const json_t *v, const char *unit);
+
+/* One line per metric: the gap at the start and end of the period. */
+static void key_figures(struct buf *b, const json_t *doc)
+{
+	const json_t *ms = json_object_get(doc, "metrics");
+	const json_t *a = json_object_get(doc, "audits");
+	const json_t *rounds = json_object_get(a, "rounds");
+	if (json_array_size(rounds)) {
+		const json_t *r = json_array_get(rounds, json_array_size(rounds) - 1);
+		char f[32];
+		buf_printf(b, "Audit compliance in %s: %s.\n", S(r, "month"),
+			   fig(f, json_object_get(r, "compliance_pct"), "pct"));
+	}
+	if (json_array_size(ms) == 0)
+		return;
+	buf_printf(b, "\nKey figures, the locality against the rest of the county (gap = locality - rest):\n\n");
+	static const char *const h[] = { "Metric", "From", "Gap then", "To", "Gap now", "Moved", "Better" };
+	header(b, 7, h);
+	size_t i;
+	const json_t *m;
+	char f[3][32];
+	json_array_foreach(ms, i, m) {
+		const json_t *st = json_object_get(m, "start"), *en = json_object_get(m, "end");
+		const char *moved = S(m, "gap_moved") ? S(m, "gap_moved") : "-";
+		const char *c[] = { S(m, "name"), S(st, "month"), fig(f[0], json_object_get(m, "gap_start"), NULL),
+				    S(en, "month"), fig(f[1], json_object_get(m, "gap_end"), NULL), moved,
+				    S(m, "better") };
+		row(b, 7, c);
+	}
+}
+
 static void summary(struct buf *b, const json_t *doc)
 {
 	const json_t *plan = json_object_get(doc, "plan"), *period = json_object_get(doc, "period");
@@ -80,6 +112,7 @@ static void summary(struct buf *b, const json_t *doc)
 	buf_printf(b, "%zu risks or issues, %zu actions and %zu metrics need the committee's attention.\n",
 		   json_array_size(json_object_get(att, "risks")), json_array_size(json_object_get(att, "actions")),
 		   json_array_size(json_object_get(att, "metrics")));
+	key_figures(b, doc);
 }
 
 static void action_rows(struct buf *b, const json_t *list)

@@ -152,6 +152,11 @@ static json_t *metric_json(struct hctx *h, const Pb__Metric *m, const Pb__Metric
 	json_object_set_new(o, "gap_start", num_or_null(s != NULL, s ? s->gap : 0));
 	json_object_set_new(o, "gap_end", num_or_null(e != NULL, e ? e->gap : 0));
 	json_object_set_new(o, "gap_change", num_or_null(s && e, s && e ? e->gap - s->gap : 0));
+	if (s && e) { /* in words: did the locality gain on the rest of the county? */
+		double worse = shortfall(m->better, e->gap) - shortfall(m->better, s->gap);
+		json_object_set_new(o, "gap_moved", json_string(fabs(worse) < 0.05 ? "no change"
+								: worse < 0 ? "favourably" : "unfavourably"));
+	}
 	const char *words = metric_words(a, m, who, s, e, first, last);
 	if (m->unit == PB__UNIT__UNIT_COUNT) {
 		json_object_set_new(o, "total", json_real(total));

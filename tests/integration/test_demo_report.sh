@@ -18,7 +18,7 @@ P=(--plan north-2017 --as-of 2017-09-30 --as-recorded 2017-10-31)
 expect_ok as admin report "${P[@]}" --format json
 printf '%s' "$OUT" >"$T/oct.json"
 expect_json '[m["code"] for m in j["metrics"] if m["code"] == "cp_visits_timely_pct"][0]' cp_visits_timely_pct
-expect_json '[(m["gap_start"], m["gap_end"]) for m in j["metrics"] if m["code"] == "cp_visits_timely_pct"][0]' "(-17.0, -4.0)"
+expect_json '[(m["gap_start"], m["gap_end"], m["gap_change"], m["gap_moved"]) for m in j["metrics"] if m["code"] == "cp_visits_timely_pct"][0]' "(-17.0, -4.0, 13.0, 'favourably')"
 expect_json '[m["total"] for m in j["metrics"] if m["code"] == "cin_closures"][0]' "113.0"
 expect_json 'j["audits"]["rounds"][-1]["compliance_pct"], j["audits"]["rounds"][-1]["month"]' "(100.0, 'September 2017')"
 expect_json 'j["board"]["chair"], len(j["board"]["members"]), len(j["meetings"])' "('Mark Gurrey', 7, 4)"
@@ -29,6 +29,8 @@ expect_json '[r["ref"] for r in j["attention"]["risks"]]' "['R1', 'R5']"
 expect_ok as admin report "${P[@]}"
 expect_out "In June 2017, North Devon was 17.0 points below the rest of the county; by September 2017 the gap was 4.0 points"
 expect_out "North Devon recorded 113 in total"
+expect_out "| Child protection visits on time (%) | June 2017 | -17.0 | September 2017 | -4.0 | favourably | higher |"
+expect_out "Audit compliance in September 2017: 100.0%."
 expect_out "(100% compliance)"
 expect_out "| Mark Gurrey | Chair; Independent Chair of Devon Safeguarding Children's Board |"
 expect_out "Improved performance is sustainable"
