@@ -140,6 +140,23 @@ expect_json 'j[0]["criteria"][0]["verdict"], j[0]["criteria"][1]["verdict"]' "('
 expect_ok as viewer1 board review list --plan north-2017
 expect_out "December review"
 
+# ---- more usage and argument errors
+expect_rc 1 as viewer1 board review list --plan north-2017 --as-of 1/12/2017
+expect_rc 1 as viewer1 board review list
+expect_rc 4 as viewer1 board review list --plan nope
+expect_rc 1 as admin board review add --plan north-2017 --date 2017-13-01 "Bad date"
+expect_rc 1 as admin board review add --plan north-2017 --date 2017-12-01
+expect_rc 3 as viewer1 board review add --plan north-2017 --date 2017-12-01 "No"
+expect_rc 1 as viewer1 board meeting list
+expect_rc 4 as viewer1 board meeting list --plan nope
+expect_rc 1 as viewer1 risk show R1
+expect_rc 1 as admin board criterion add --review x "Text"
+expect_rc 1 as admin board criterion add --review "$REVIEW" "x" --months 3
+expect_rc 1 as admin board criterion add --review "$REVIEW" "x" --metric m --gap-within five
+expect_rc 1 as admin risk update R1 --plan north-2017 --impact 2 --if-version zero
+expect_rc 1 as admin board frobnicate
+expect_rc 1 as admin risk frobnicate
+
 # ---- help on every command
 for c in "risk" "risk list" "risk show" "risk add" "risk update" "board" "board show" "board set" \
          "board member add" "board meeting add" "board meeting list" "board review add" \
