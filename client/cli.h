@@ -109,5 +109,11 @@ int cmd_plan(int argc, char **argv);
 int cmd_theme(int argc, char **argv);
 int cmd_action(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_metric(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+/* cmd_metric.c: a finite number, or -1 with a usage message printed. */
+int parse_number(const char *what, const char *arg, double *out);
 
 #endif

@@ -19,6 +19,10 @@ static const struct cmd commands[] = {
 	{ "theme", cmd_theme, "list or add a plan's themes (core issues)" },
 	{ "action", cmd_action, "list, show, add and update actions; their history" },
 	{ "user", cmd_user, "add, list, disable users; change passwords" },
+	{ "metric", cmd_metric, "metrics, monthly figures, locality-vs-county comparison" },
+	{ "audit", cmd_audit, "case-audit rounds: submit and list" },
+	{ "import", cmd_import, "import a CSV file (measurements, audits, actions, dfe-csww)" },
+	{ "export", cmd_export, "export measurements, audits or actions as CSV" },
 };
 
 static void usage(FILE *out)

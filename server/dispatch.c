@@ -42,6 +42,19 @@ static const struct handler handler_table[] = {
 	{ B(USER_DISABLE), R_ADMIN, H_WRITE, h_user_disable },
 	/* Anyone may change their own password; admins anyone's (inside). */
 	{ B(USER_PASSWD), R_ANY, H_WRITE, h_user_passwd },
+
+	{ B(METRIC_LIST), R_ANY, 0, h_metric_list },
+	{ B(METRIC_DEFINE), R_ADMIN | R_PERF, H_WRITE, h_metric_define },
+	/* Locality users: only their own locality's figures (checked inside). */
+	{ B(METRIC_SUBMIT), R_ADMIN | R_PERF | R_LOCALITY, H_WRITE, h_metric_submit },
+	{ B(METRIC_SERIES), R_ANY, 0, h_metric_series },
+	{ B(METRIC_COMPARE), R_ANY, 0, h_metric_compare },
+	{ B(METRIC_HISTORY), R_ANY, 0, h_metric_history },
+	{ B(AUDIT_SUBMIT), R_ADMIN | R_PERF | R_LOCALITY, H_WRITE, h_audit_submit },
+	{ B(AUDIT_LIST), R_ANY, 0, h_audit_list },
+	/* Kinds allowed per role are checked inside (actions: admin only). */
+	{ B(IMPORT), R_ADMIN | R_PERF, H_WRITE, h_import },
+	{ B(EXPORT), R_ANY, 0, h_export },
 };
 
 const struct handler *dispatch_lookup(Pb__Request__BodyCase body)

@@ -36,4 +36,20 @@ int h_user_list(struct hctx *h);
 int h_user_disable(struct hctx *h);
 int h_user_passwd(struct hctx *h);
 
+/* h_metric.c */
+int h_metric_list(struct hctx *h);
+int h_metric_define(struct hctx *h);
+int h_metric_submit(struct hctx *h);
+int h_metric_series(struct hctx *h);
+int h_metric_compare(struct hctx *h);
+int h_metric_history(struct hctx *h);
+
+/* h_audit.c */
+int h_audit_submit(struct hctx *h);
+int h_audit_list(struct hctx *h);
+
+/* h_import.c */
+int h_import(struct hctx *h);
+int h_export(struct hctx *h);
+
 #endif
