@@ -205,7 +205,11 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead; n++) {
+	/* Paused by backpressure: conn_write_cb resumes us once drained. */
+	if (!(bufferevent_get_enabled(bev) & EV_READ))
+		return;
+	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead &&
+			(bufferevent_get_enabled(bev) & EV_READ); n++) {
 		uint8_t hdr[FRAME_HEADER_LEN];
 		uint32_t len;
 		const char *err;
@@ -242,7 +246,8 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		conn_touch(c);
 	}
 	/* Frames left over: come back on a later loop turn. */
-	if (!c->closing && !c->dead && evbuffer_get_length(in) >= FRAME_HEADER_LEN)
+	if (!c->closing && !c->dead && (bufferevent_get_enabled(bev) & EV_READ) &&
+	    evbuffer_get_length(in) >= FRAME_HEADER_LEN)
 		bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 }
 
@@ -255,8 +260,12 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_close(c);
 		return;
 	}
-	if (pending <= c->srv->cfg.max_output / 2 && !(bufferevent_get_enabled(bev) & EV_READ))
+	if (pending <= c->srv->cfg.max_output / 2 && !(bufferevent_get_enabled(bev) & EV_READ)) {
 		bufferevent_enable(bev, EV_READ);
+		/* Frames may be waiting already: no new bytes will wake us. */
+		if (evbuffer_get_length(bufferevent_get_input(bev)) >= FRAME_HEADER_LEN)
+			bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
+	}
 }
 
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
