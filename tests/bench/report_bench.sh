@@ -5,8 +5,9 @@
 # Prints the time of each format, now and as recorded.
 set -euo pipefail
 BIN="$(cd "${1:?usage: report_bench.sh BUILD_DIR}" && pwd)"
+SRV=""
 T="$(mktemp -d /tmp/planboard-bench.XXXXXX)"
-trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$SRV" ] && { kill $SRV; wait $SRV; } 2>/dev/null; rm -rf "$T"' EXIT
 export XDG_CONFIG_HOME="$T/cfg" PLANBOARD_USER=admin
 PLANBOARD_ADMIN_PASSWORD=Board-Secret-2017 "$BIN/planboardd" --db "$T/db" --init-admin admin 2>/dev/null
 "$BIN/planboardd" --db "$T/db" --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/log" & SRV=$!
