@@ -87,11 +87,12 @@ void criterion_evaluate(struct arena *a, Pb__Criterion *c, const Pb__Metric *m, 
 			consecutive = false;
 		bool ok = point_meets(c, m, p);
 		all &= ok;
+		const char *pc = m && m->unit == PB__UNIT__UNIT_PCT ? "%" : "";
 		if (c->kind == PB__CRITERION_KIND__CRITERION_KIND_GAP_WITHIN)
-			buf_printf(&b, "%s%s: %.1f vs rest %.1f, gap %+.1f (%s)", i ? "; " : "", period_name(a, p->period),
-				   p->value, p->rest, p->gap, ok ? "within" : "outside");
+			buf_printf(&b, "%s%s: %.1f%s vs rest %.1f%s, gap %+.1f (%s)", i ? "; " : "",
+				   period_name(a, p->period), p->value, pc, p->rest, pc, p->gap, ok ? "within" : "outside");
 		else
-			buf_printf(&b, "%s%s: %.1f (%s)", i ? "; " : "", period_name(a, p->period), p->value,
+			buf_printf(&b, "%s%s: %.1f%s (%s)", i ? "; " : "", period_name(a, p->period), p->value, pc,
 				   ok ? "meets" : "does not meet");
 	}
 	buf_append(&b, "", 1);

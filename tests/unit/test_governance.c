@@ -81,14 +81,16 @@ static void month(struct fixture *f, const char *period, double value, double re
 static void seed_not_met(void **state)
 {
 	struct fixture *f = *state;
+	f->m.has_unit = 1;
+	f->m.unit = PB__UNIT__UNIT_PCT;
 	month(f, "2017-06", 61, 78);
 	month(f, "2017-07", 66, 80);
 	month(f, "2017-08", 72, 82);
 	month(f, "2017-09", 80, 84);
 	criterion_evaluate(&f->a, &f->c, &f->m, f->pts, f->n, "2017-09");
 	assert_int_equal(f->c.verdict, PB__VERDICT__VERDICT_NOT_MET);
-	assert_non_null(strstr(f->c.evidence, "July 2017: 66.0 vs rest 80.0, gap -14.0 (outside)"));
-	assert_non_null(strstr(f->c.evidence, "September 2017: 80.0 vs rest 84.0, gap -4.0 (within)"));
+	assert_non_null(strstr(f->c.evidence, "July 2017: 66.0% vs rest 80.0%, gap -14.0 (outside)"));
+	assert_non_null(strstr(f->c.evidence, "September 2017: 80.0% vs rest 84.0%, gap -4.0 (within)"));
 	assert_null(strstr(f->c.evidence, "June 2017"));
 }
 
