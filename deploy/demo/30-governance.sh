@@ -4,14 +4,25 @@
 # Board (chair, core members and terms of reference, Appendix 1), its
 # monthly meetings June-September 2017, the risks and issues the report
 # names, and the December 2017 review with the two conditions of section
-# 1.5. Run after 10-plan.sh and 20-metrics.sh with the client logged in as
-# admin. Everything carries its 2017 recording time (--recorded-at), so
+# 1.5. Run after 10-plan.sh and 20-metrics.sh: sourced by
+# deploy/demo-load.sh (which has logged in as admin), or on its own with
+# the client logged in as admin. Everything carries its 2017 recording time
+# (--recorded-at), so
 #   planboard report --plan north-2017 --as-of 2017-09-30 --as-recorded 2017-10-31
 # is the report as it could have been written in October 2017.
+#
+# The body runs in a subshell so that, sourced, it changes nothing of the
+# loader's (variables, traps, options).
+governance_demo() (
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-PB="${PLANBOARD:-planboard}"
-command -v "$PB" >/dev/null 2>&1 || PB="$here/../../build/planboard"
+if [ -n "${DEMO_CFG:-}" ] && declare -F pb >/dev/null; then
+  export XDG_CONFIG_HOME="$DEMO_CFG"   # the loader's admin session
+  PB="${PB:?}"
+else
+  here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  PB="${PLANBOARD:-planboard}"
+  command -v "$PB" >/dev/null 2>&1 || PB="$here/../../build/planboard"
+fi
 PLAN="${PLANBOARD_DEMO_PLAN:-north-2017}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -52,20 +63,21 @@ risk() { exists_ok --recorded-at "$1" risk add --plan "$PLAN" "${@:2}"; }
 risk 2017-06-20T17:00:00Z R1 "Recruitment difficulties" --likelihood 4 --impact 4 --owner "Mark Lines" \
   --description "Recruitment to social work posts is challenging nationally and more so in the summer months." \
   --mitigation "Recruitment and retention a Devon priority; re-profiling the workforce; experienced agency social workers" \
-  $(link N-2.1 N-2.2)
+  $(link N-2.1 N-2.6)
 risk 2017-06-20T17:00:00Z R2 "Caseloads too high to meet practice standards" --likelihood 4 --impact 4 --owner "Marian Martin" \
   --description "Caseloads in the high 20s for most social workers." \
-  --mitigation "Additional social workers and frontline management capacity; case closures where work is done" $(link N-2.3)
+  --mitigation "Additional social workers and frontline management capacity; case closures where work is done" $(link N-2.3 N-2.4)
 risk 2017-07-18T17:00:00Z R3 "Reliance on agency social workers" --likelihood 3 --impact 3 --owner "Mark Lines" \
-  --mitigation "Convert agency posts to permanent; retention offer"
+  --mitigation "Convert agency posts to permanent; retention offer" $(link N-2.5)
 risk 2017-07-18T17:00:00Z R4 "Management information support" --kind issue --likelihood 3 --impact 3 --owner "Jme May" \
   --description "Input from support services, especially HR and management information, is not consistently relevant." \
-  --mitigation "Monthly locality performance pack for the Board"
+  --mitigation "Monthly locality performance pack for the Board" $(link N-5.2 N-5.3)
 risk 2017-08-15T17:00:00Z R5 "Senior leadership posts vacant" --likelihood 3 --impact 4 --owner "Marian Martin" \
   --description "A new Area Manager and a new Locality Director are being recruited to." \
-  --mitigation "Interim cover; secure the new management arrangements before the Board steps back" --escalate
+  --mitigation "Interim cover; secure the new management arrangements before the Board steps back" --escalate \
+  $(link N-1.1 N-1.3)
 risk 2017-09-19T17:00:00Z R6 "Moderated audit findings not yet available" --kind issue --likelihood 2 --impact 3 --owner "Jean Kelly" \
-  --mitigation "Inadequate practice followed up immediately; learning built into the plan"
+  --mitigation "Inadequate practice followed up immediately; learning built into the plan" $(link N-4.4)
 # the register moves with the months (versions with their recording times)
 ver() { "$PB" --json risk show "$1" --plan "$PLAN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])'; }
 if [ "$(ver R1)" = 1 ]; then
@@ -92,14 +104,18 @@ if [ "$n_meetings" = 0 ]; then
   at 2017-07-18T17:00:00Z board meeting add --plan "$PLAN" --date 2017-07-18 --title "July meeting" "${core[@]}" \
     --attendee "North Team Managers" \
     --notes "Caseloads remain in the high 20s. Recruitment hampered over the summer." \
-    --decision "Escalate recruitment difficulties to the Chief Officer" --decision "Target case closures where work is complete"
+    --decision "Escalate recruitment difficulties to the Chief Officer" --decision "Target case closures where work is complete" $(link N-2.4)
   at 2017-08-15T17:00:00Z board meeting add --plan "$PLAN" --date 2017-08-15 --title "August meeting" "${core[@]}" \
     --notes "North cases audited by managers across the County; moderation under way. CP visit gap narrowing." \
-    --decision "Audit compliance to be reported monthly"
+    --decision "Audit compliance to be reported monthly" $(link N-4.3)
+  # a decision that creates an action (section 1.8), unless the plan has it
+  exit_decision=(--decision "Decide the longer-term need for the Board once the new management arrangements are secure")
+  has_action N-1.5 || exit_decision+=(--new-action N-1.5 --theme leadership --owner "Chief Officer Children's Services" --due 2017-12-14)
   at 2017-09-19T17:00:00Z board meeting add --plan "$PLAN" --date 2017-09-19 --title "September meeting" "${core[@]}" \
     --attendee "North Team Managers" \
     --notes "Workforce more stable and morale improving; full complement of permanent team managers. 100% audit compliance in August." \
-    --decision "Report progress to the Children's Scrutiny Committee" --decision "Formal review of progress in December 2017"
+    --decision "Report progress to the Children's Scrutiny Committee" --decision "Formal review of progress in December 2017" \
+    "${exit_decision[@]}"
 fi
 
 # ---- the December 2017 review and its two conditions (section 1.5)
@@ -117,3 +133,5 @@ if [ "$n_reviews" = 0 ]; then
     --evidence "Near-permanent team manager cadre in place, but a new Area Manager and Locality Director are still being recruited to (report 1.8)"
 fi
 echo "governance demo loaded into plan $PLAN"
+)
+governance_demo

@@ -11,7 +11,20 @@ demo() { XDG_CONFIG_HOME="$T/cfg-admin" PLANBOARD_USER=admin PLANBOARD="$PLANBOA
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 check "20-metrics.sh" demo "$ROOT/deploy/demo/20-metrics.sh"
 check "30-governance.sh" demo "$ROOT/deploy/demo/30-governance.sh"
-check "30-governance.sh again (idempotent)" demo "$ROOT/deploy/demo/30-governance.sh"
+# again, sourced the way deploy/demo-load.sh does it (idempotent; the
+# loader's variables and traps survive)
+sourced() {
+  DEMO_CFG="$T/cfg-admin" PB="$PLANBOARD" bash -c '
+    set -euo pipefail
+    pb() { XDG_CONFIG_HOME="$DEMO_CFG" "$PB" "$@" >/dev/null; }
+    trap "echo loader-trap-kept" EXIT
+    here=loader
+    . "$1"
+    [ "$here" = loader ] && echo loader-vars-kept' _ "$1" >"$T/demo.out" 2>&1
+}
+check "30-governance.sh sourced by the loader (idempotent)" sourced "$ROOT/deploy/demo/30-governance.sh"
+check "sourcing keeps the loader's variables and trap" grep -q "loader-vars-kept" "$T/demo.out"
+check "sourcing keeps the loader's trap" grep -q "loader-trap-kept" "$T/demo.out"
 [ "$FAILED" -eq 0 ] || cat "$T/demo.out" >&2
 P=(--plan north-2017 --as-of 2017-09-30 --as-recorded 2017-10-31)
 
@@ -22,6 +35,8 @@ expect_json '[(m["gap_start"], m["gap_end"], m["gap_change"], m["gap_moved"]) fo
 expect_json '[m["total"] for m in j["metrics"] if m["code"] == "cin_closures"][0]' "113.0"
 expect_json 'j["audits"]["rounds"][-1]["compliance_pct"], j["audits"]["rounds"][-1]["month"]' "(100.0, 'September 2017')"
 expect_json 'j["board"]["chair"], len(j["board"]["members"]), len(j["meetings"])' "('Mark Gurrey', 7, 4)"
+expect_json '[d.get("action_ref") for d in j["meetings"][3]["decisions"]]' "[None, None, 'N-1.5']"
+expect_json 'len(j["risks"]), [len(r["actions"]) if "actions" in r else 0 for r in j["risks"]]' "(6, [0, 0, 0, 0, 0, 0])"
 expect_json '[c["verdict"] for c in j["next_review"]["criteria"]]' "['not_met', 'not_met']"
 expect_json 'j["next_review"]["date"]' "2017-12-14"
 expect_json '[r["ref"] for r in j["attention"]["risks"]]' "['R1', 'R5']"
