@@ -71,6 +71,13 @@ expect_ok as admin --json risk update R2 --plan north-2017 --unlink N-2.1 --no-e
 expect_json 'j.get("actions", []), j["escalated"]' "([], False)"
 expect_rc 4 as admin risk update R2 --plan north-2017 --unlink N-2.1
 expect_rc 3 as viewer1 risk update R2 --plan north-2017 --impact 1
+# locality users read the register but do not write it
+add_user northlead locality "Barnstaple-2017" north
+login northlead "Barnstaple-2017"
+expect_ok as northlead --json risk list --plan north-2017
+expect_rc 3 as northlead risk update R2 --plan north-2017 --impact 1 --if-version 1
+expect_rc 3 as northlead risk add --plan north-2017 R7 "Mine" --likelihood 1 --impact 1
+expect_rc 3 as northlead board member add --plan north-2017 "Someone"
 
 # ---- the board
 expect_ok R 2017-06-01T09:00:00Z board set --plan north-2017 --name "North Devon Improvement Board" --terms "Oversee the North improvement plan."

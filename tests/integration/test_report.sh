@@ -16,7 +16,7 @@ expect_ok R 2017-06-01T09:00:00Z theme add "${P[@]}" leadership "Leadership and 
 expect_ok R 2017-06-01T09:00:00Z theme add "${P[@]}" staffing "Staffing levels and caseloads"
 expect_ok R 2017-06-01T09:00:00Z action add "${P[@]}" --theme leadership N-1.1 "Appoint permanent team managers" --owner "Head of Service" --due 2017-08-31
 expect_ok R 2017-06-01T09:00:00Z action add "${P[@]}" --theme staffing N-2.1 "Recruit agency social workers" --owner "Area Manager" --due 2017-07-31
-expect_ok R 2017-06-01T09:00:00Z action add "${P[@]}" --theme staffing N-2.2 "Close children in need cases" --owner "Team Managers" --due 2017-12-31
+expect_ok R 2017-06-01T09:00:00Z action add "${P[@]}" --theme staffing N-2.2 "Close children in need cases" --owner "Team Managers | duty" --due 2017-12-31
 expect_ok R 2017-08-10T09:00:00Z action update N-1.1 "${P[@]}" --status completed --rag blue --note "all in post"
 expect_ok R 2017-08-10T09:00:00Z action update N-2.1 "${P[@]}" --status in_progress --rag red --note "summer"
 expect_ok R 2017-06-05T10:00:00Z risk add "${P[@]}" R1 "Recruitment difficulties" --likelihood 4 --impact 4 --mitigation "Agency staff"
@@ -57,6 +57,9 @@ expect_out "- 20 June 2017: June meeting (1 attending)"
 expect_out "  - Decision: Recruit agency staff (action N-2.1)"
 expect_out "15 December 2017: December review"
 expect_out "   - State: not_met (judged by admin on 2017-09-30)"
+
+expect_ok as viewer1 report "${P[@]}" --as-of 2018-01-05
+expect_out "| N-2.2 | Close children in need cases | Team Managers \\| duty | 2017-12-31 |"
 
 # ---- HTML: well-formed, self-contained, to a file
 expect_ok as viewer1 report "${P[@]}" --as-of 2017-09-30 --format html -o "$T/report.html"
