@@ -259,6 +259,15 @@ static void polyline(struct buf *b, const struct scale *sc, const json_t *series
 			buf_printf(b, "%.1f,%.1f ", sx(sc, i), sy(sc, json_number_value(v)));
 	}
 	buf_printf(b, "\"/>\n");
+	/* the latest figure, written beside the line's end */
+	for (size_t k = json_array_size(series); k-- > 0;) {
+		const json_t *v = json_object_get(json_array_get(series, k), key);
+		if (json_is_number(v)) {
+			buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%.1f</text>\n", sx(sc, k) + 7,
+				   sy(sc, json_number_value(v)) + 4, colour, json_number_value(v));
+			break;
+		}
+	}
 	json_array_foreach(series, i, p) {
 		const json_t *v = json_object_get(p, key);
 		if (json_is_number(v) && sc->n <= 24)
@@ -285,6 +294,10 @@ static void nice_scale(struct scale *s, bool pct)
 {
 	static const double steps[] = { 1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000 };
 	double step = steps[ARRAY_LEN(steps) - 1];
+	/* a little headroom, so no line sits on the frame */
+	double span = s->hi - s->lo;
+	s->hi += span > 0 ? span * 0.02 : 0.5;
+	s->lo -= span > 0 ? span * 0.02 : 0.5;
 	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
 		double lo = floor(s->lo / steps[i]) * steps[i], hi = ceil(s->hi / steps[i]) * steps[i];
 		if (hi == lo)
