@@ -377,7 +377,7 @@ static void metrics(struct buf *b, const json_t *doc)
 	buf_printf(b, "<h2>Performance against the rest of the county</h2>\n");
 	const json_t *ms = json_object_get(doc, "metrics");
 	if (json_array_size(ms) == 0) {
-		none(b, "No performance figures are recorded for this plan's locality in the period.");
+		none(b, S(doc, "metrics_note") ? S(doc, "metrics_note") : "No performance figures are recorded for this plan's locality in the period.");
 		return;
 	}
 	size_t i;

@@ -177,7 +177,7 @@ static void metrics(struct buf *b, const json_t *doc)
 	buf_printf(b, "\n## Performance against the rest of the county\n\n");
 	const json_t *ms = json_object_get(doc, "metrics");
 	if (json_array_size(ms) == 0) {
-		buf_printf(b, "No performance figures are recorded for this plan's locality in the period.\n");
+		buf_printf(b, "%s\n", S(doc, "metrics_note") ? S(doc, "metrics_note") : "No performance figures are recorded for this plan's locality in the period.");
 		return;
 	}
 	size_t i;

@@ -195,8 +195,11 @@ static int metrics_section(struct hctx *h, const struct report_args *args, json_
 	json_t *list = json_array(), *attention = json_array();
 	json_object_set_new(doc, "metrics", list);
 	json_object_set_new(json_object_get(doc, "attention"), "metrics", attention);
-	if (loc == NULL)
+	if (loc == NULL) {
+		json_object_set_new(doc, "metrics_note",
+				    json_string("The plan has no locality, so there is no comparison with the rest of the county."));
 		return OK;
+	}
 	Pb__MetricListReply *ml;
 	if (metric_list_build(h, &ml) != OK)
 		return h->resp->status;
@@ -234,9 +237,20 @@ static json_t *round_json(struct arena *a, const Pb__AuditRound *r)
 }
 
 /* Words: the latest round, the other localities that month, grades. */
-static const char *audit_words(struct arena *a, const Pb__AuditListReply *mine, const Pb__AuditListReply *all,
+/* A locality's name for sentences (its code if it has none). */
+static const char *locality_name(struct hctx *h, const char *code)
+{
+	sqlite3_stmt *s = store_stmt(h->st, "SELECT name FROM locality WHERE code = ?");
+	stmt_text(s, 1, code);
+	const char *name = sqlite3_step(s) == SQLITE_ROW ? col_text(h->arena, s, 0) : NULL;
+	sqlite3_reset(s);
+	return name ? name : code;
+}
+
+static const char *audit_words(struct hctx *h, const Pb__AuditListReply *mine, const Pb__AuditListReply *all,
 			       const char *who)
 {
+	struct arena *a = h->arena;
 	const Pb__AuditRound *l = mine->rounds[mine->n_rounds - 1];
 	struct buf b = { 0 };
 	buf_printf(&b, "In %s, %s completed %u of %u required audits (%.0f%% compliance)", period_name(a, l->period),
@@ -249,7 +263,8 @@ static const char *audit_words(struct arena *a, const Pb__AuditListReply *mine, 
 		const Pb__AuditRound *o = all->rounds[i];
 		if (strcmp(o->period, l->period) != 0 || strcmp(o->locality, l->locality) == 0 || !o->has_compliance_pct)
 			continue;
-		buf_printf(&b, "%s %s %.0f%%", others++ ? "," : " Other localities that month:", o->locality, o->compliance_pct);
+		buf_printf(&b, "%s %s %.0f%%", others++ ? "," : " Other localities that month:",
+			   locality_name(h, o->locality), o->compliance_pct);
 	}
 	if (others)
 		buf_printf(&b, ".");
@@ -296,7 +311,7 @@ static int audits_section(struct hctx *h, const struct report_args *args, json_t
 			json_array_append_new(others, round_json(h->arena, all->rounds[i]));
 	json_object_set_new(o, "other_localities", others);
 	if (mine->n_rounds)
-		json_object_set_new(o, "words", json_string(audit_words(h->arena, mine, all, who)));
+		json_object_set_new(o, "words", json_string(audit_words(h, mine, all, who)));
 	json_object_set_new(doc, "audits", o);
 	return OK;
 }

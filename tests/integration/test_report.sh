@@ -89,6 +89,7 @@ for fmt in md html json; do
 done
 check "empty md says so" grep -q "The plan has no actions recorded." "$T/empty.md"
 check "empty md has no board" grep -q "No board members are recorded." "$T/empty.md"
+check "empty md: no locality to compare" grep -q "The plan has no locality, so there is no comparison" "$T/empty.md"
 check "empty html is well-formed" python3 -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' "$T/empty.html"
 check "empty json" python3 -c '
 import sys, json
