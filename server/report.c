@@ -151,12 +151,14 @@ static void tally_action(json_t *theme, json_t *totals, json_t *attention, sqlit
 		bump(json_object_get(targets[i], "by_rag"), rag);
 	}
 	bool red = strcmp(rag, "red") == 0;
+	/* per theme the refs only: attention.actions has each one in full */
+	const char *ref = (const char *)sqlite3_column_text(s, 1);
 	if (overdue) {
-		json_array_append_new(json_object_get(theme, "overdue"), action_json(s, true));
+		json_array_append_new(json_object_get(theme, "overdue"), json_string(ref));
 		bump(totals, "overdue");
 	}
 	if (red)
-		json_array_append_new(json_object_get(theme, "red"), action_json(s, overdue));
+		json_array_append_new(json_object_get(theme, "red"), json_string(ref));
 	if (red || overdue)
 		json_array_append_new(attention, action_json(s, overdue));
 }

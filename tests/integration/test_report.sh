@@ -35,6 +35,7 @@ expect_ok R 2017-09-30T12:00:00Z board criterion judge "$CRIT" --verdict not_met
 expect_ok as viewer1 report "${P[@]}" --as-of 2017-09-30 --format json
 expect_json 'j["totals"]["actions"], j["totals"]["overdue"], j["totals"]["by_rag"]["red"], j["totals"]["by_status"]["completed"]' "(3, 1, 1, 1)"
 expect_json '[(t["code"], t["actions"]) for t in j["themes"]]' "[('leadership', 1), ('staffing', 2)]"
+expect_json '[(t["overdue"], t["red"]) for t in j["themes"]]' "[([], []), (['N-2.1'], ['N-2.1'])]"
 expect_json '[a["ref"] for a in j["attention"]["actions"]]' "['N-2.1']"
 expect_json '[r["ref"] for r in j["attention"]["risks"]]' "['R1']"
 expect_json 'j["risk_summary"]["open_by_band"]' "{'low': 1, 'medium': 0, 'high': 1}"
