@@ -726,6 +726,77 @@ static void test_good_then_bad_in_one_write(void **state)
 	check_server_healthy(NULL);
 }
 
+/* A write (its response held for the group commit) followed by a bad
+ * length: the write is committed and answered, then the error. */
+static void test_write_then_bad_in_one_write(void **state)
+{
+	(void)state;
+	struct client c;
+	open_logged_in(&c);
+	Pb__Locality loc = PB__LOCALITY__INIT;
+	Pb__LocalityAdd la = PB__LOCALITY_ADD__INIT;
+	loc.code = "east";
+	loc.name = "East";
+	la.locality = &loc;
+	Pb__Request req = PB__REQUEST__INIT;
+	req.body_case = PB__REQUEST__BODY_LOCALITY_ADD;
+	req.locality_add = &la;
+	struct buf out = { 0 };
+	uint64_t id = put_request(&c, &out, &req);
+	buf_append(&out, "\xFF\xFF\xFF\xFF", 4);
+	send_raw(&c, out.data, out.len);
+	buf_free(&out);
+	wire_free(expect_response(&c, id, PB__STATUS__OK, NULL));
+	wire_free(expect_response(&c, 0, PB__STATUS__BAD_REQUEST, "maximum"));
+	expect_closed(&c);
+	client_close(&c);
+	/* It was saved: adding it again conflicts. */
+	open_logged_in(&c);
+	id = send_request(&c, &req);
+	wire_free(expect_response(&c, id, PB__STATUS__CONFLICT, NULL));
+	client_close(&c);
+	check_server_healthy(NULL);
+}
+
+/* A frame of exactly the maximum size is a frame like any other (the
+ * padding is an unknown field, which the server skips). */
+static void test_frame_at_max(void **state)
+{
+	(void)state;
+	struct client c;
+	open_logged_in(&c);
+	/* id = 9, whoami {}, field 999 with P bytes: 2 + 2 + 2 + 3 + P. */
+	const size_t pad = FRAME_MAX_DEFAULT - 9;
+	assert_true(pad >= (1u << 14) && pad < (1u << 21)); /* a 3-byte varint */
+	struct buf out = { 0 };
+	uint8_t h[FRAME_HEADER_LEN];
+	frame_put_header(h, FRAME_MAX_DEFAULT);
+	buf_append(&out, h, sizeof h);
+	const uint8_t head[] = { 0x08, 9, 0x6A, 0x00, 0xBA, 0x3E, (uint8_t)(0x80 | (pad & 0x7F)),
+				 (uint8_t)(0x80 | ((pad >> 7) & 0x7F)), (uint8_t)(pad >> 14) };
+	buf_append(&out, head, sizeof head);
+	buf_reserve(&out, pad);
+	memset(out.data + out.len, 'p', pad);
+	out.len += pad;
+	assert_int_equal(out.len, FRAME_HEADER_LEN + FRAME_MAX_DEFAULT);
+	send_raw(&c, out.data, out.len);
+	Pb__ServerFrame *f = expect_response(&c, 9, PB__STATUS__OK, NULL);
+	assert_int_equal(f->response->body_case, PB__RESPONSE__BODY_WHOAMI);
+	wire_free(f);
+	check_reads(&c);
+	client_close(&c);
+
+	/* One byte more is refused from its header. */
+	open_logged_in(&c);
+	frame_put_header(out.data, FRAME_MAX_DEFAULT + 1);
+	send_raw(&c, out.data, FRAME_HEADER_LEN);
+	wire_free(expect_response(&c, 0, PB__STATUS__BAD_REQUEST, "maximum"));
+	expect_closed(&c);
+	client_close(&c);
+	buf_free(&out);
+	check_server_healthy(NULL);
+}
+
 /* ------------------------------------------------------------ slow and cut-off frames */
 
 static void sleep_ms(long ms)
@@ -850,6 +921,8 @@ int main(void)
 		cmocka_unit_test(test_length_over_max),
 		cmocka_unit_test(test_length_zero),
 		cmocka_unit_test(test_good_then_bad_in_one_write),
+		cmocka_unit_test(test_write_then_bad_in_one_write),
+		cmocka_unit_test(test_frame_at_max),
 		cmocka_unit_test(test_split_across_writes),
 		cmocka_unit_test(test_truncated_then_close),
 	};
