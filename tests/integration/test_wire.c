@@ -42,13 +42,20 @@
 #define ADMIN_PASSWORD "Board-Secret-2017"
 #define IO_TIMEOUT_S 15
 
-static struct {
+/* A planboardd process with its own folder and database. */
+struct proc {
 	char dir[64];
 	char db[128], port_file[128], log[128];
 	pid_t pid;
 	int port;
-	char *token;   /* issued at setup; later clients log in with it */
-} srv;
+	char *token;   /* issued at start; later clients log in with it */
+};
+
+/* `srv` runs with the defaults for the whole run; `lim` with short
+ * timeouts and few connections for the tests of those limits. Clients
+ * connect to `*target`. */
+static struct proc srv, lim;
+static struct proc *target = &srv;
 
 /* ------------------------------------------------------------ a client */
 
@@ -71,7 +78,7 @@ static int client_open(struct client *c)
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port) };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)target->port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return connect(c->fd, (struct sockaddr *)&sa, sizeof sa);
 }
@@ -217,7 +224,7 @@ static void req_login_token(Pb__Request *req, Pb__Login *l)
 {
 	pb__request__init(req);
 	pb__login__init(l);
-	l->token = srv.token;
+	l->token = target->token;
 	req->body_case = PB__REQUEST__BODY_LOGIN;
 	req->login = l;
 }
@@ -283,31 +290,33 @@ static void open_logged_in(struct client *c)
 
 /* ------------------------------------------------------------ the server */
 
-static bool server_alive(void)
+static bool proc_alive(const struct proc *p)
 {
 	int status;
-	return srv.pid > 0 && waitpid(srv.pid, &status, WNOHANG) == 0;
+	return p->pid > 0 && waitpid(p->pid, &status, WNOHANG) == 0;
 }
 
-static void show_log(void)
+static void show_log(const struct proc *p)
 {
-	FILE *f = fopen(srv.log, "r");
+	FILE *f = fopen(p->log, "r");
 	if (f == NULL)
 		return;
 	char line[512];
-	fprintf(stderr, "---- planboardd log (%s)\n", srv.log);
+	fprintf(stderr, "---- planboardd log (%s)\n", p->log);
 	while (fgets(line, sizeof line, f))
 		fputs(line, stderr);
 	fclose(f);
 }
 
-/* Run planboardd with args, its stderr to the log; returns its pid. */
-static pid_t spawn(char *const argv[])
+/* Run planboardd with args, its stderr to p's log; returns its pid. */
+static pid_t spawn(const struct proc *p, char *const argv[])
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		int fd = open(srv.log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		/* Not our stdout: a server left behind must not hold a pipe open. */
+		int fd = open(p->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 			close(fd);
 		}
@@ -322,8 +331,8 @@ static pid_t spawn(char *const argv[])
  * answers, a new client logs in and reads, and the process is alive. */
 static void check_server_healthy(struct client *bystander)
 {
-	if (!server_alive()) {
-		show_log();
+	if (!proc_alive(target)) {
+		show_log(target);
 		fail_msg("planboardd died");
 	}
 	if (bystander != NULL)
@@ -332,116 +341,147 @@ static void check_server_healthy(struct client *bystander)
 	open_logged_in(&c);
 	check_reads(&c);
 	client_close(&c);
-	assert_true(server_alive());
+	assert_true(proc_alive(target));
+}
+
+/* Hello and a password Login that issues the token for p. */
+static int fetch_token(struct proc *p)
+{
+	struct proc *saved = target;
+	target = p;
+	struct client c;
+	int rc = client_open(&c);
+	if (rc == 0) {
+		Pb__Request req;
+		Pb__Hello h;
+		Pb__Login l;
+		struct buf out = { 0 };
+		req_hello(&req, &h);
+		put_request(&c, &out, &req);
+		req_login_password(&req, &l, true);
+		put_request(&c, &out, &req);
+		send_raw(&c, out.data, out.len);
+		buf_free(&out);
+		Pb__ServerFrame *f1 = read_frame(&c), *f2 = read_frame(&c);
+		if (f2 != NULL && f2->response != NULL && f2->response->body_case == PB__RESPONSE__BODY_LOGIN &&
+		    f2->response->login->token != NULL)
+			p->token = strdup(f2->response->login->token);
+		wire_free(f1);
+		wire_free(f2);
+	}
+	client_close(&c);
+	target = saved;
+	return p->token != NULL ? 0 : -1;
+}
+
+/* Create a database with the admin, start planboardd on 127.0.0.1:0 with
+ * the extra options (NULL-terminated), read its port, fetch a token. */
+static int proc_start(struct proc *p, const char *name, char *const extra[])
+{
+	const char *bin = getenv("PLANBOARD_BIN_DIR");
+	if (bin == NULL) {
+		fprintf(stderr, "set PLANBOARD_BIN_DIR to the build folder\n");
+		return -1;
+	}
+	memset(p, 0, sizeof *p);
+	char exe[512];
+	snprintf(exe, sizeof exe, "%s/planboardd", bin);
+	snprintf(p->dir, sizeof p->dir, "/tmp/planboard-%s.XXXXXX", name);
+	if (mkdtemp(p->dir) == NULL)
+		return -1;
+	snprintf(p->db, sizeof p->db, "%s/planboard.db", p->dir);
+	snprintf(p->port_file, sizeof p->port_file, "%s/port", p->dir);
+	snprintf(p->log, sizeof p->log, "%s/server.log", p->dir);
+
+	char *init[] = { exe, "--db", p->db, "--init-admin", ADMIN, NULL };
+	int status;
+	pid_t pid = spawn(p, init);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		show_log(p);
+		return -1;
+	}
+	char *run[32] = { exe, "--db", p->db, "--listen", "127.0.0.1:0", "--port-file", p->port_file };
+	size_t n = 7;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && n < ARRAY_LEN(run) - 1; i++)
+		run[n++] = extra[i];
+	run[n] = NULL;
+	p->pid = spawn(p, run);
+	if (p->pid < 0)
+		return -1;
+	for (int i = 0; i < 400 && p->port == 0; i++) {
+		FILE *f = fopen(p->port_file, "r");
+		if (f != NULL) {
+			if (fscanf(f, "%d", &p->port) != 1)
+				p->port = 0;
+			fclose(f);
+		}
+		if (p->port == 0) {
+			if (!proc_alive(p)) {
+				show_log(p);
+				return -1;
+			}
+			usleep(25000);
+		}
+	}
+	if (p->port <= 0) {
+		show_log(p);
+		return -1;
+	}
+	return fetch_token(p);
+}
+
+/* SIGTERM and wait: 0 if it stopped cleanly (exit 0, so no sanitizer
+ * report either); its files are removed then, kept otherwise. */
+static int proc_stop(struct proc *p)
+{
+	free(p->token);
+	p->token = NULL;
+	if (p->pid <= 0)
+		return 0;
+	int status = 0;
+	kill(p->pid, SIGTERM);
+	/* Wait up to 20 s for a clean stop. */
+	for (int i = 0; i < 400; i++) {
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid)
+			break;
+		usleep(50000);
+		if (i == 399) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &status, 0);
+		}
+	}
+	p->pid = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "planboardd did not stop cleanly (status 0x%x)\n", status);
+		show_log(p);
+		fprintf(stderr, "test files kept in %s\n", p->dir);
+		return -1;
+	}
+	static const char *const files[] = { "planboard.db", "planboard.db-wal", "planboard.db-shm", "port",
+					     "server.log" };
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+		char path[160];
+		snprintf(path, sizeof path, "%s/%s", p->dir, files[i]);
+		unlink(path);
+	}
+	rmdir(p->dir);
+	return 0;
 }
 
 static int group_setup(void **state)
 {
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
-	const char *bin = getenv("PLANBOARD_BIN_DIR");
-	if (bin == NULL) {
-		fprintf(stderr, "set PLANBOARD_BIN_DIR to the build folder\n");
-		return -1;
-	}
-	char exe[512];
-	snprintf(exe, sizeof exe, "%s/planboardd", bin);
-	snprintf(srv.dir, sizeof srv.dir, "/tmp/planboard-wire.XXXXXX");
-	if (mkdtemp(srv.dir) == NULL)
-		return -1;
-	snprintf(srv.db, sizeof srv.db, "%s/planboard.db", srv.dir);
-	snprintf(srv.port_file, sizeof srv.port_file, "%s/port", srv.dir);
-	snprintf(srv.log, sizeof srv.log, "%s/server.log", srv.dir);
-
-	char *init[] = { exe, "--db", srv.db, "--init-admin", ADMIN, NULL };
-	int status;
-	pid_t pid = spawn(init);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		show_log();
-		return -1;
-	}
-	char *run[] = { exe, "--db", srv.db, "--listen", "127.0.0.1:0", "--port-file", srv.port_file, NULL };
-	srv.pid = spawn(run);
-	if (srv.pid < 0)
-		return -1;
-	for (int i = 0; i < 400 && srv.port == 0; i++) {
-		FILE *f = fopen(srv.port_file, "r");
-		if (f != NULL) {
-			if (fscanf(f, "%d", &srv.port) != 1)
-				srv.port = 0;
-			fclose(f);
-		}
-		if (srv.port == 0) {
-			if (!server_alive()) {
-				show_log();
-				return -1;
-			}
-			usleep(25000);
-		}
-	}
-	if (srv.port <= 0) {
-		show_log();
-		return -1;
-	}
-	/* One password login issues the token the other clients use. */
-	struct client c;
-	if (client_open(&c) != 0)
-		return -1;
-	Pb__Request req;
-	Pb__Hello h;
-	Pb__Login l;
-	struct buf out = { 0 };
-	req_hello(&req, &h);
-	put_request(&c, &out, &req);
-	req_login_password(&req, &l, true);
-	put_request(&c, &out, &req);
-	send_raw(&c, out.data, out.len);
-	buf_free(&out);
-	Pb__ServerFrame *f1 = read_frame(&c), *f2 = read_frame(&c);
-	if (f2 != NULL && f2->response != NULL && f2->response->body_case == PB__RESPONSE__BODY_LOGIN &&
-	    f2->response->login->token != NULL)
-		srv.token = strdup(f2->response->login->token);
-	wire_free(f1);
-	wire_free(f2);
-	client_close(&c);
-	return srv.token != NULL ? 0 : -1;
+	if (proc_start(&srv, "wire", NULL) == 0)
+		return 0;
+	proc_stop(&srv);
+	return -1;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	free(srv.token);
-	if (srv.pid <= 0)
-		return 0;
-	int status = 0;
-	kill(srv.pid, SIGTERM);
-	/* Wait up to 20 s for a clean stop. */
-	for (int i = 0; i < 400; i++) {
-		if (waitpid(srv.pid, &status, WNOHANG) == srv.pid)
-			break;
-		usleep(50000);
-		if (i == 399) {
-			kill(srv.pid, SIGKILL);
-			waitpid(srv.pid, &status, 0);
-		}
-	}
-	bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	if (!clean) {
-		fprintf(stderr, "planboardd did not stop cleanly (status 0x%x)\n", status);
-		show_log();
-		fprintf(stderr, "test files kept in %s\n", srv.dir);
-		return -1;
-	}
-	unlink(srv.db);
-	char p[160];
-	snprintf(p, sizeof p, "%s-wal", srv.db);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", srv.db);
-	unlink(p);
-	unlink(srv.port_file);
-	unlink(srv.log);
-	rmdir(srv.dir);
-	return 0;
+	return proc_stop(&srv);
 }
 
 /* ------------------------------------------------------------ well-behaved */
@@ -908,6 +948,148 @@ static void test_truncated_then_close(void **state)
 	client_close(&by);
 }
 
+/* ------------------------------------------------------------ limits */
+
+/* A fresh server with a 2 s handshake, 3 s idle time and 3 connections
+ * for each of these tests. */
+static int limits_setup(void **state)
+{
+	(void)state;
+	char *extra[] = { "--handshake-timeout", "2", "--idle-timeout", "3", "--max-connections", "3", NULL };
+	if (proc_start(&lim, "limits", extra) != 0) {
+		proc_stop(&lim);
+		return -1;
+	}
+	target = &lim;
+	return 0;
+}
+
+static int limits_teardown(void **state)
+{
+	(void)state;
+	target = &srv;
+	return proc_stop(&lim);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Read the one frame a server sends before closing on its own, checking
+ * its status and message; returns the seconds waited for it. */
+static double expect_goodbye(struct client *c, int status, const char *text)
+{
+	double t0 = now_s();
+	Pb__ServerFrame *f = read_frame(c);
+	double waited = now_s() - t0;
+	if (f == NULL)
+		fail_msg("the server closed without saying why");
+	assert_int_equal(f->kind_case, PB__SERVER_FRAME__KIND_RESPONSE);
+	if ((int)f->response->status != status)
+		fail_msg("expected %s, got %s (%s)", status_name(status), status_name(f->response->status),
+			 f->response->error_message ? f->response->error_message : "");
+	assert_non_null(strstr(f->response->error_message, text));
+	wire_free(f);
+	expect_closed(c);
+	return waited;
+}
+
+/* A client that never finishes Hello + Login is told so and closed. */
+static void test_handshake_timeout(void **state)
+{
+	(void)state;
+	struct client c;
+	assert_int_equal(client_open(&c), 0);
+	double waited = expect_goodbye(&c, PB__STATUS__UNAUTHENTICATED, "Hello and Login");
+	assert_true(waited > 1.5);
+	client_close(&c);
+	/* Hello alone is not enough. */
+	assert_int_equal(client_open(&c), 0);
+	do_hello(&c);
+	waited = expect_goodbye(&c, PB__STATUS__UNAUTHENTICATED, "Hello and Login");
+	assert_true(waited > 1.0);
+	client_close(&c);
+	check_server_healthy(NULL);
+}
+
+/* A logged-in client is closed after the idle time, but every request
+ * starts the idle time again. */
+static void test_idle_timeout(void **state)
+{
+	(void)state;
+	struct client c;
+	open_logged_in(&c);
+	for (int i = 0; i < 4; i++) { /* 4.8 s in all, longer than the idle time */
+		sleep_ms(1200);
+		check_reads(&c);
+	}
+	double waited = expect_goodbye(&c, PB__STATUS__UNAVAILABLE, "idle");
+	assert_true(waited > 2.5);
+	client_close(&c);
+	check_server_healthy(NULL);
+}
+
+/* Send a Hello without failing if the server has already closed; the
+ * status of the answer, or -1 if the connection was closed. */
+static int try_hello(struct client *c)
+{
+	Pb__Request req;
+	Pb__Hello h;
+	req_hello(&req, &h);
+	struct buf out = { 0 };
+	uint64_t id = put_request(c, &out, &req);
+	ssize_t n = send(c->fd, out.data, out.len, MSG_NOSIGNAL);
+	bool sent = n == (ssize_t)out.len;
+	buf_free(&out);
+	if (!sent)
+		return -1;
+	Pb__ServerFrame *f = read_frame(c);
+	if (f == NULL)
+		return -1;
+	int status = (int)f->response->status;
+	if (status == PB__STATUS__OK)
+		assert_int_equal(f->response->id, id);
+	wire_free(f);
+	return status;
+}
+
+/* Past the connection limit a client is told to come back later and
+ * closed; the others go on, and a place that frees up is taken again. */
+static void test_max_connections(void **state)
+{
+	(void)state;
+	struct client a, b, c, d;
+	open_logged_in(&a);
+	open_logged_in(&b);
+	open_logged_in(&c);
+	assert_int_equal(client_open(&d), 0);
+	expect_goodbye(&d, PB__STATUS__UNAVAILABLE, "connection limit");
+	client_close(&d);
+	check_reads(&a);
+	check_reads(&b);
+	check_reads(&c);
+	client_close(&c);
+	/* The server notices the close on a later loop turn. */
+	int status = -1;
+	for (int i = 0; i < 100 && status != PB__STATUS__OK; i++) {
+		assert_int_equal(client_open(&d), 0);
+		status = try_hello(&d);
+		if (status != PB__STATUS__OK) {
+			client_close(&d);
+			sleep_ms(20);
+		}
+	}
+	assert_int_equal(status, PB__STATUS__OK);
+	do_token_login(&d);
+	check_reads(&d);
+	client_close(&d);
+	client_close(&b);
+	client_close(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -925,6 +1107,9 @@ int main(void)
 		cmocka_unit_test(test_frame_at_max),
 		cmocka_unit_test(test_split_across_writes),
 		cmocka_unit_test(test_truncated_then_close),
+		cmocka_unit_test_setup_teardown(test_handshake_timeout, limits_setup, limits_teardown),
+		cmocka_unit_test_setup_teardown(test_idle_timeout, limits_setup, limits_teardown),
+		cmocka_unit_test_setup_teardown(test_max_connections, limits_setup, limits_teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
