@@ -538,6 +538,48 @@ static void test_wire_refuses_empty(void **state)
 	buf_free(&out);
 }
 
+/* A valid length around bytes that are not a Request: the frame comes
+ * out, unpacking it fails, and the frame after it is still found, which
+ * is why the server answers BAD_REQUEST and keeps the connection. */
+static void test_garbage_payload_keeps_framing(void **state)
+{
+	(void)state;
+	static const uint8_t garbage[] = { 0x08, 0x80, 0x80 }; /* truncated varint */
+	Pb__Ping ping = PB__PING__INIT;
+	Pb__Request req = PB__REQUEST__INIT;
+	req.has_id = 1;
+	req.id = 5;
+	req.body_case = PB__REQUEST__BODY_PING;
+	req.ping = &ping;
+	struct buf stream = { 0 };
+	uint8_t h[FRAME_HEADER_LEN];
+	frame_put_header(h, sizeof garbage);
+	buf_append(&stream, h, sizeof h);
+	buf_append(&stream, garbage, sizeof garbage);
+	assert_int_equal(wire_frame_append(&stream, &req.base, FRAME_MAX_DEFAULT), 0);
+	for (size_t split = 0; split <= stream.len; split++) {
+		struct frame_reader r;
+		frame_reader_init(&r, FRAME_MAX_DEFAULT);
+		frame_reader_feed(&r, stream.data, split);
+		frame_reader_feed(&r, stream.data + split, stream.len - split);
+		const uint8_t *p;
+		size_t len;
+		const char *err = NULL;
+		assert_int_equal(frame_reader_next(&r, &p, &len, &err), FRAME_OK);
+		assert_int_equal(len, sizeof garbage);
+		assert_null(wire_unpack_request(p, len));
+		assert_int_equal(frame_reader_next(&r, &p, &len, &err), FRAME_OK);
+		Pb__Request *back = wire_unpack_request(p, len);
+		assert_non_null(back);
+		assert_int_equal(back->id, 5);
+		assert_int_equal(back->body_case, PB__REQUEST__BODY_PING);
+		wire_free(back);
+		assert_int_equal(frame_reader_next(&r, &p, &len, &err), FRAME_NEED_MORE);
+		frame_reader_free(&r);
+	}
+	buf_free(&stream);
+}
+
 /* Bytes that are not a protobuf message: NULL, never a crash. */
 static void test_wire_invalid_bytes(void **state)
 {
@@ -622,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_wire_server_frame_round_trip),
 		cmocka_unit_test(test_wire_refuses_over_max),
 		cmocka_unit_test(test_wire_refuses_empty),
+		cmocka_unit_test(test_garbage_payload_keeps_framing),
 		cmocka_unit_test(test_wire_invalid_bytes),
 		cmocka_unit_test(test_wire_unknown_field_ignored),
 		cmocka_unit_test(test_wire_request_name),
