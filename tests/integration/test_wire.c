@@ -950,12 +950,13 @@ static void test_truncated_then_close(void **state)
 
 /* ------------------------------------------------------------ limits */
 
-/* A fresh server with a 2 s handshake, 3 s idle time and 3 connections
- * for each of these tests. */
+/* A fresh server with a 2 s handshake, 3 s idle time, 3 connections and
+ * 64 KiB of output per client for each of these tests. */
 static int limits_setup(void **state)
 {
 	(void)state;
-	char *extra[] = { "--handshake-timeout", "2", "--idle-timeout", "3", "--max-connections", "3", NULL };
+	char *extra[] = { "--handshake-timeout", "2", "--idle-timeout", "3", "--max-connections", "3",
+			  "--max-output", "65536", NULL };
 	if (proc_start(&lim, "limits", extra) != 0) {
 		proc_stop(&lim);
 		return -1;
@@ -1090,6 +1091,44 @@ static void test_max_connections(void **state)
 	client_close(&a);
 }
 
+/* A client that pipelines far more answers than its output allowance
+ * (64 KiB here) and reads nothing for a while: others are served
+ * meanwhile, and once it reads, every request is answered in order.
+ * (Whether the server had to pause reading it depends on how much the
+ * kernel's socket buffers absorbed; this test cannot see that, only that
+ * nothing is lost, reordered or stuck either way.) */
+static void test_flood_without_reading(void **state)
+{
+	(void)state;
+	enum { N = 10000 };
+	struct client by, c;
+	open_logged_in(&by);
+	open_logged_in(&c);
+	struct buf out = { 0 };
+	uint64_t first = 0;
+	for (int i = 0; i < N; i++) {
+		Pb__Request req;
+		req_whoami(&req);
+		uint64_t id = put_request(&c, &out, &req);
+		if (i == 0)
+			first = id;
+	}
+	send_raw(&c, out.data, out.len);
+	buf_free(&out);
+	sleep_ms(300);
+	check_reads(&by);
+	for (int i = 0; i < N; i++) {
+		Pb__ServerFrame *f = read_response(&c);
+		if (f->response->id != first + (uint64_t)i || f->response->status != PB__STATUS__OK)
+			fail_msg("response %d: id %llu status %s", i, (unsigned long long)f->response->id,
+				 status_name(f->response->status));
+		wire_free(f);
+	}
+	check_reads(&c);
+	client_close(&c);
+	client_close(&by);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1110,6 +1149,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_handshake_timeout, limits_setup, limits_teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timeout, limits_setup, limits_teardown),
 		cmocka_unit_test_setup_teardown(test_max_connections, limits_setup, limits_teardown),
+		cmocka_unit_test_setup_teardown(test_flood_without_reading, limits_setup, limits_teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
