@@ -40,8 +40,12 @@ static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *p)
 	case PROTOBUF_C_TYPE_SFIXED64:
 		return json_integer(*(const int64_t *)p);
 	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-		return json_integer((json_int_t)*(const uint64_t *)p);
+	case PROTOBUF_C_TYPE_FIXED64: {
+		/* json_int_t is signed: past INT64_MAX a (rounded) real, not a
+		 * negative number. */
+		uint64_t v = *(const uint64_t *)p;
+		return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
+	}
 	case PROTOBUF_C_TYPE_FLOAT:
 		return isfinite(*(const float *)p) ? json_real(*(const float *)p) : json_null();
 	case PROTOBUF_C_TYPE_DOUBLE:

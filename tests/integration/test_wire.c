@@ -602,12 +602,21 @@ static void test_order_of_handshake(void **state)
 	id = send_request(&c, &req);
 	wire_free(expect_response(&c, id, PB__STATUS__BAD_REQUEST, "Hello"));
 
+	/* A protocol version this server does not speak, or none. */
+	Pb__Hello h;
+	req_hello(&req, &h);
+	h.protocol_version = PROTOCOL_VERSION + 98;
+	id = send_request(&c, &req);
+	wire_free(expect_response(&c, id, PB__STATUS__BAD_REQUEST, "protocol version"));
+	h.has_protocol_version = 0;
+	id = send_request(&c, &req);
+	wire_free(expect_response(&c, id, PB__STATUS__BAD_REQUEST, "protocol version"));
+
 	do_hello(&c);
 	req_whoami(&req);
 	id = send_request(&c, &req);
 	wire_free(expect_response(&c, id, PB__STATUS__UNAUTHENTICATED, "log in"));
 	/* A second Hello is refused. */
-	Pb__Hello h;
 	req_hello(&req, &h);
 	id = send_request(&c, &req);
 	wire_free(expect_response(&c, id, PB__STATUS__BAD_REQUEST, NULL));
@@ -679,6 +688,33 @@ static void test_invalid_protobuf_payload(void **state)
 	client_close(&c);
 	check_server_healthy(&by);
 	client_close(&by);
+}
+
+/* recorded_at (for loading history) must be a time, and is checked
+ * before the handler runs. */
+static void test_recorded_at(void **state)
+{
+	(void)state;
+	struct client c;
+	open_logged_in(&c);
+	Pb__Locality loc = PB__LOCALITY__INIT;
+	Pb__LocalityAdd la = PB__LOCALITY_ADD__INIT;
+	loc.code = "west";
+	loc.name = "West";
+	la.locality = &loc;
+	Pb__Request req = PB__REQUEST__INIT;
+	req.body_case = PB__REQUEST__BODY_LOCALITY_ADD;
+	req.locality_add = &la;
+	static const char *const bad[] = { "yesterday", "2017-09-30", "2017-02-30T12:00:00Z", "" };
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		req.recorded_at = (char *)bad[i];
+		uint64_t id = send_request(&c, &req);
+		wire_free(expect_response(&c, id, PB__STATUS__INVALID_ARGUMENT, "recorded_at"));
+	}
+	req.recorded_at = "2017-09-30T12:00:00Z";
+	uint64_t id = send_request(&c, &req);
+	wire_free(expect_response(&c, id, PB__STATUS__OK, NULL));
+	client_close(&c);
 }
 
 /* ------------------------------------------------------------ hostile framing */
@@ -1137,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(test_order_of_handshake),
 		cmocka_unit_test(test_unknown_request_type),
 		cmocka_unit_test(test_invalid_protobuf_payload),
+		cmocka_unit_test(test_recorded_at),
 		cmocka_unit_test(test_garbage_bytes),
 		cmocka_unit_test(test_length_4gib),
 		cmocka_unit_test(test_length_over_max),

@@ -480,6 +480,17 @@ static void test_pbjson_numbers(void **state)
 	m.has_tolerance = 1;
 	m.tolerance = 0.0 / 0.0;   /* NaN has no JSON form */
 	expect_json(&m.base, "{\"target\":82.5,\"tolerance\":null}");
+	/* uint64 beyond INT64_MAX is not a negative number. */
+	Pb__Response r = PB__RESPONSE__INIT;
+	r.has_id = 1;
+	r.id = UINT64_MAX;
+	json_t *j = pbjson_from_message(&r.base);
+	json_t *id = json_object_get(j, "id");
+	assert_non_null(id);
+	assert_true(json_number_value(id) > 1.8e19);
+	json_decref(j);
+	r.id = (uint64_t)INT64_MAX;
+	expect_json(&r.base, "{\"id\":9223372036854775807}");
 	Pb__AuditRound a = PB__AUDIT_ROUND__INIT;
 	a.has_required = 1;
 	a.required = 4000000000u;  /* uint32 beyond INT32_MAX */
