@@ -625,6 +625,14 @@ static void test_order_of_handshake(void **state)
 	req_hello(&req, &h);
 	id = send_request(&c, &req);
 	wire_free(expect_response(&c, id, PB__STATUS__BAD_REQUEST, NULL));
+	/* A token that was never issued. */
+	pb__request__init(&req);
+	pb__login__init(&l);
+	l.token = "not-a-token-that-was-ever-issued";
+	req.body_case = PB__REQUEST__BODY_LOGIN;
+	req.login = &l;
+	id = send_request(&c, &req);
+	wire_free(expect_response(&c, id, PB__STATUS__UNAUTHENTICATED, NULL));
 	/* A wrong password, then a Login with neither token nor password. */
 	req_login_password(&req, &l, false);
 	l.password = "Not-The-Password-1";
