@@ -1,10 +1,29 @@
 /* pbjson.c: descriptor-driven protobuf -> JSON. */
 #include "pbjson.h"
 #include "enums.h"
+#include "util.h"
 #include "validate.h"
+
+#include <sodium.h>
+#include <stdlib.h>
 
 #include <math.h>
 #include <string.h>
+
+/* Bytes as a string when they are UTF-8; otherwise base64, because a
+ * string that is not UTF-8 makes json_dumps fail and print nothing. */
+static json_t *bytes_json(const ProtobufCBinaryData *b)
+{
+	json_t *s = json_stringn((const char *)b->data, b->len);
+	if (s != NULL)
+		return s;
+	size_t n = sodium_base64_encoded_len(b->len, sodium_base64_VARIANT_ORIGINAL);
+	char *enc = xmalloc(n);
+	sodium_bin2base64(enc, n, b->data, b->len, sodium_base64_VARIANT_ORIGINAL);
+	s = json_string(enc);
+	free(enc);
+	return s;
+}
 
 static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *p)
 {
@@ -21,8 +40,12 @@ static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *p)
 	case PROTOBUF_C_TYPE_SFIXED64:
 		return json_integer(*(const int64_t *)p);
 	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-		return json_integer((json_int_t)*(const uint64_t *)p);
+	case PROTOBUF_C_TYPE_FIXED64: {
+		/* json_int_t is signed: past INT64_MAX a (rounded) real, not a
+		 * negative number. */
+		uint64_t v = *(const uint64_t *)p;
+		return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
+	}
 	case PROTOBUF_C_TYPE_FLOAT:
 		return isfinite(*(const float *)p) ? json_real(*(const float *)p) : json_null();
 	case PROTOBUF_C_TYPE_DOUBLE:
@@ -37,10 +60,8 @@ static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *p)
 		const char *s = *(char *const *)p;
 		return s ? json_string(s) : json_null();
 	}
-	case PROTOBUF_C_TYPE_BYTES: {
-		const ProtobufCBinaryData *b = p;
-		return json_stringn_nocheck((const char *)b->data, b->len);
-	}
+	case PROTOBUF_C_TYPE_BYTES:
+		return bytes_json(p);
 	case PROTOBUF_C_TYPE_MESSAGE: {
 		const ProtobufCMessage *m = *(ProtobufCMessage *const *)p;
 		return m ? pbjson_from_message(m) : json_null();

@@ -1,0 +1,523 @@
+/* test_store.c: server/store.c on a real database file in a temporary
+ * folder: migrations, pragmas, CHECK constraints, the statement cache,
+ * savepoints inside the group-commit transaction, the event log, the
+ * file's mode and refusing a database newer than the code. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "/tmp/planboard-store.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
+	char *err = NULL;
+	f->st = store_open(f->path, &err);
+	if (f->st == NULL) {
+		fprintf(stderr, "store_open: %s\n", err);
+		free(err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	store_close(f->st);
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
+		char p[160];
+		snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* One integer from a query (-999 if no row). */
+static int64_t query_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	int64_t v = -999;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static char *query_text(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	char *v = NULL;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Run SQL straight on the connection (not through store_exec, which logs
+ * the failures these tests provoke on purpose). */
+static int raw_exec(struct store *st, const char *sql)
+{
+	return sqlite3_exec(store_db(st), sql, NULL, NULL, NULL);
+}
+
+/* ------------------------------------------------------------ open, migrate */
+
+static void test_migrations_reach_latest(void **state)
+{
+	struct fixture *f = *state;
+	assert_true(store_migration_count >= 1);
+	assert_int_equal(store_schema_version(f->st), store_migration_count);
+	assert_int_equal(query_int(f->st, "PRAGMA user_version"), store_migration_count);
+	assert_string_equal(store_path(f->st), f->path);
+	/* The core tables exist. */
+	static const char *const tables[] = { "locality", "plan", "theme", "action", "action_version",
+					      "user", "token", "event" };
+	for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'",
+			 tables[i]);
+		if (query_int(f->st, sql) != 1)
+			fail_msg("table %s missing", tables[i]);
+	}
+}
+
+static void test_reopen_is_idempotent(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(raw_exec(f->st, "INSERT INTO locality(code, name) VALUES ('north', 'North')"), SQLITE_OK);
+	int64_t objects = query_int(f->st, "SELECT count(*) FROM sqlite_master");
+	for (int i = 0; i < 3; i++) {
+		store_close(f->st);
+		char *err = NULL;
+		f->st = store_open(f->path, &err);
+		assert_non_null(f->st);
+		assert_null(err);
+		assert_int_equal(store_schema_version(f->st), store_migration_count);
+		assert_int_equal(query_int(f->st, "SELECT count(*) FROM sqlite_master"), objects);
+		assert_int_equal(query_int(f->st, "SELECT count(*) FROM locality"), 1);
+	}
+}
+
+static void test_pragmas(void **state)
+{
+	struct fixture *f = *state;
+	char *mode = query_text(f->st, "PRAGMA journal_mode");
+	assert_non_null(mode);
+	assert_string_equal(mode, "wal");
+	free(mode);
+	assert_int_equal(query_int(f->st, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(query_int(f->st, "PRAGMA foreign_keys"), 1);
+}
+
+/* The file and its WAL are private to the server's user, whatever the
+ * umask. */
+static void test_file_mode_0600(void **state)
+{
+	struct fixture *f = *state;
+	store_close(f->st);
+	f->st = NULL;
+	unlink(f->path);
+	char wal[160], shm[160];
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	snprintf(shm, sizeof shm, "%s-shm", f->path);
+	unlink(wal);
+	unlink(shm);
+	mode_t old = umask(0);
+	char *err = NULL;
+	f->st = store_open(f->path, &err);
+	mode_t during = umask(old);
+	assert_non_null(f->st);
+	assert_int_equal(during, 0); /* store_open put the umask back */
+	assert_int_equal(raw_exec(f->st, "INSERT INTO locality(code, name) VALUES ('south', 'South')"), SQLITE_OK);
+	struct stat sb;
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_mode & 0077, 0);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", store_migration_count + 1);
+	assert_int_equal(raw_exec(f->st, sql), SQLITE_OK);
+	store_close(f->st);
+	char *err = NULL;
+	f->st = store_open(f->path, &err);
+	assert_null(f->st);
+	assert_non_null(err);
+	char want[128];
+	snprintf(want, sizeof want, "database schema version %d is newer than this server (%d)",
+		 store_migration_count + 1, store_migration_count);
+	assert_string_equal(err, want);
+	free(err);
+	/* Put it back so teardown (and the file) are ordinary again. */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", store_migration_count);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	f->st = store_open(f->path, &err);
+	assert_non_null(f->st);
+}
+
+static void test_open_errors(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	struct store *st = store_open("/nonexistent-planboard-dir/x.db", &err);
+	assert_null(st);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "/nonexistent-planboard-dir/x.db"));
+	free(err);
+	/* A file that is not a database. */
+	char path[] = "/tmp/planboard-notdb.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char junk[] = "this is not an SQLite database, just text that is long enough to matter...";
+	assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+	close(fd);
+	err = NULL;
+	st = store_open(path, &err);
+	assert_null(st);
+	assert_non_null(err);
+	free(err);
+	unlink(path);
+	store_close(NULL); /* harmless */
+}
+
+static void test_memory_database(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	struct store *st = store_open(":memory:", &err);
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), store_migration_count);
+	store_close(st);
+}
+
+/* ------------------------------------------------------------ CHECK constraints */
+
+static void test_check_constraints(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = f->st;
+	assert_int_equal(raw_exec(st,
+		"INSERT INTO locality(id, code, name) VALUES (1, 'north', 'North');"
+		"INSERT INTO plan(id, code, title) VALUES (1, 'north-2017', 'Plan');"
+		"INSERT INTO theme(id, plan_id, code, title, position) VALUES (1, 1, 'core', 'Core', 0);"),
+		SQLITE_OK);
+	static const char good[] =
+		"INSERT INTO action(plan_id, ref, theme_id, title, source, status, rag, version, created_at, updated_at)"
+		" VALUES (1, 'N-%d', 1, 'T', '%s', '%s', '%s', 1, 'x', 'x')";
+	static const struct {
+		const char *source, *status, *rag;
+		bool ok;
+	} cases[] = {
+		{ "locality", "not_started", "red", true },
+		{ "service_wide", "blocked", "blue", true },
+		{ "locality", "done", "red", false },
+		{ "locality", "NOT_STARTED", "red", false },
+		{ "locality", "in_progress", "purple", false },
+		{ "locality", "in_progress", "", false },
+		{ "everywhere", "in_progress", "red", false },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char sql[512];
+		snprintf(sql, sizeof sql, good, (int)i, cases[i].source, cases[i].status, cases[i].rag);
+		int rc = raw_exec(st, sql);
+		if ((rc == SQLITE_OK) != cases[i].ok)
+			fail_msg("action %s/%s/%s: rc %d", cases[i].source, cases[i].status, cases[i].rag, rc);
+		if (!cases[i].ok)
+			assert_int_equal(rc, SQLITE_CONSTRAINT);
+	}
+	/* Roles, and a locality user must have a locality (and only they). */
+	assert_int_equal(raw_exec(st, "INSERT INTO user(name, role, password_hash, created_at)"
+				      " VALUES ('a', 'admin', 'h', 'x')"), SQLITE_OK);
+	assert_int_equal(raw_exec(st, "INSERT INTO user(name, role, password_hash, created_at)"
+				      " VALUES ('r', 'root', 'h', 'x')"), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "INSERT INTO user(name, role, password_hash, created_at)"
+				      " VALUES ('l', 'locality', 'h', 'x')"), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "INSERT INTO user(name, role, locality_id, password_hash, created_at)"
+				      " VALUES ('l', 'locality', 1, 'h', 'x')"), SQLITE_OK);
+	assert_int_equal(raw_exec(st, "INSERT INTO user(name, role, locality_id, password_hash, created_at)"
+				      " VALUES ('v', 'viewer', 1, 'h', 'x')"), SQLITE_CONSTRAINT);
+	/* Foreign keys are enforced. */
+	assert_int_equal(raw_exec(st, "INSERT INTO theme(plan_id, code, title, position) VALUES (99, 'x', 'X', 0)"),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM action"), 2);
+}
+
+/* ------------------------------------------------------------ statement cache */
+
+static const char sql_select_param[] = "SELECT ?";
+
+static void test_stmt_cache_same_pointer(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3_stmt *a = store_stmt(f->st, sql_select_param);
+	assert_non_null(a);
+	sqlite3_bind_int(a, 1, 42);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	assert_true(sqlite3_stmt_busy(a));
+	/* Same SQL pointer: the same statement, reset and with its binding
+	 * cleared, even though it was left mid-result. */
+	sqlite3_stmt *b = store_stmt(f->st, sql_select_param);
+	assert_ptr_equal(a, b);
+	assert_false(sqlite3_stmt_busy(b));
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
+	sqlite3_reset(b);
+	/* The same text at another address is another entry of the cache. */
+	char copy[sizeof sql_select_param];
+	memcpy(copy, sql_select_param, sizeof copy);
+	sqlite3_stmt *c = store_stmt(f->st, copy);
+	assert_ptr_not_equal(c, a);
+}
+
+static void test_stmt_cache_dynamic(void **state)
+{
+	struct fixture *f = *state;
+	char *one = xasprintf("SELECT %d", 7);
+	char *two = xasprintf("SELECT %d", 7);
+	sqlite3_stmt *a = store_stmt_dyn(f->st, one);
+	/* Cached by content: the caller's buffer may be freed. */
+	free(one);
+	sqlite3_stmt *b = store_stmt_dyn(f->st, two);
+	free(two);
+	assert_ptr_equal(a, b);
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(b, 0), 7);
+	sqlite3_reset(b);
+}
+
+/* Hundreds of statements: the table grows and every statement is still
+ * found again (and not prepared twice). */
+static void test_stmt_cache_growth(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 700 };
+	sqlite3_stmt **first = calloc(N, sizeof *first);
+	assert_non_null(first);
+	for (int i = 0; i < N; i++) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "SELECT %d + 0", i);
+		first[i] = store_stmt_dyn(f->st, sql);
+	}
+	for (int i = 0; i < N; i++) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "SELECT %d + 0", i);
+		sqlite3_stmt *s = store_stmt_dyn(f->st, sql);
+		assert_ptr_equal(s, first[i]);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(s, 0), i);
+		sqlite3_reset(s);
+	}
+	free(first);
+}
+
+/* ------------------------------------------------------------ transactions */
+
+static void add_locality(struct store *st, const char *code)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO locality(code, name) VALUES (?, ?)");
+	stmt_text(s, 1, code);
+	stmt_text(s, 2, code);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+}
+
+static bool has_locality(struct store *st, const char *code)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM locality WHERE code = ?");
+	stmt_text(s, 1, code);
+	bool found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return found;
+}
+
+/* Group commit: each request in its own savepoint; a failed one is rolled
+ * back alone and its neighbours are committed. */
+static void test_savepoint_rollback_keeps_outer(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = f->st;
+	assert_false(store_in_txn(st));
+	assert_int_equal(store_begin(st), SQLITE_OK);
+	assert_true(store_in_txn(st));
+	assert_int_equal(store_begin(st), SQLITE_OK); /* already open: no-op */
+
+	assert_int_equal(store_savepoint(st), SQLITE_OK);
+	add_locality(st, "first");
+	store_release(st);
+
+	assert_int_equal(store_savepoint(st), SQLITE_OK);
+	add_locality(st, "failed");
+	assert_true(has_locality(st, "failed"));
+	store_rollback_savepoint(st);
+	assert_false(has_locality(st, "failed"));
+	assert_true(has_locality(st, "first"));
+	assert_true(store_in_txn(st));
+	assert_false(sqlite3_get_autocommit(store_db(st)));
+
+	assert_int_equal(store_savepoint(st), SQLITE_OK);
+	add_locality(st, "third");
+	store_release(st);
+
+	assert_int_equal(store_commit(st), SQLITE_OK);
+	assert_false(store_in_txn(st));
+	assert_true(sqlite3_get_autocommit(store_db(st)));
+	assert_int_equal(store_commit(st), SQLITE_OK); /* nothing open: no-op */
+
+	/* Committed for real: visible after reopening. */
+	store_close(st);
+	char *err = NULL;
+	f->st = st = store_open(f->path, &err);
+	assert_non_null(st);
+	assert_true(has_locality(st, "first"));
+	assert_false(has_locality(st, "failed"));
+	assert_true(has_locality(st, "third"));
+}
+
+static void test_rollback_drops_all(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = f->st;
+	assert_int_equal(store_begin(st), SQLITE_OK);
+	assert_int_equal(store_savepoint(st), SQLITE_OK);
+	add_locality(st, "gone");
+	store_release(st);
+	store_rollback(st);
+	assert_false(store_in_txn(st));
+	assert_false(has_locality(st, "gone"));
+	store_rollback(st); /* nothing open: harmless */
+}
+
+/* Closing with a transaction open rolls it back. */
+static void test_close_in_txn(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_begin(f->st), SQLITE_OK);
+	add_locality(f->st, "unsaved");
+	store_close(f->st);
+	char *err = NULL;
+	f->st = store_open(f->path, &err);
+	assert_non_null(f->st);
+	assert_false(has_locality(f->st, "unsaved"));
+}
+
+/* ------------------------------------------------------------ event log */
+
+static void test_event_seq_grows(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = f->st;
+	assert_int_equal(store_last_event_seq(st), 0);
+	int64_t prev = 0;
+	for (int i = 0; i < 5; i++) {
+		struct event_row ev = {
+			.time = "2017-09-30T12:00:00Z",
+			.user = "admin",
+			.entity = "action",
+			.ref = "N-2.3",
+			.op = "update",
+			.summary = "status in_progress",
+			.plan = "north-2017",
+			.locality = i % 2 ? "north" : NULL,
+		};
+		int64_t seq = store_event_add(st, &ev);
+		assert_true(seq > prev);
+		assert_int_equal(store_last_event_seq(st), seq);
+		prev = seq;
+	}
+	assert_int_equal(query_int(st, "SELECT count(*) FROM event"), 5);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM event WHERE locality IS NULL"), 3);
+	char *summary = query_text(st, "SELECT summary FROM event ORDER BY seq DESC LIMIT 1");
+	assert_string_equal(summary, "status in_progress");
+	free(summary);
+	/* A row that breaks a NOT NULL column: -1, and the log is unchanged. */
+	struct event_row bad = { .time = "2017-09-30T12:00:00Z", .entity = NULL, .op = "x" };
+	assert_int_equal(store_event_add(st, &bad), -1);
+	assert_int_equal(store_last_event_seq(st), prev);
+	/* AUTOINCREMENT: a seq is never reused, even after the last row is
+	 * deleted (watch --since relies on it). */
+	assert_int_equal(raw_exec(st, "DELETE FROM event WHERE seq = (SELECT max(seq) FROM event)"), SQLITE_OK);
+	struct event_row ev = { .time = "2017-09-30T12:00:01Z", .entity = "plan", .op = "add" };
+	assert_int_equal(store_event_add(st, &ev), prev + 1);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void test_bind_helpers(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3_stmt *s = store_stmt(f->st, "SELECT ?, ?, ?, ?, ?");
+	stmt_text(s, 1, "text");
+	stmt_text(s, 2, NULL);
+	stmt_int(s, 3, INT64_MAX);
+	stmt_real(s, 4, 82.5);
+	stmt_null(s, 5);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	struct arena a = { 0 };
+	assert_string_equal(col_text(&a, s, 0), "text");
+	assert_null(col_text(&a, s, 1));
+	assert_true(sqlite3_column_int64(s, 2) == INT64_MAX);
+	assert_true(sqlite3_column_double(s, 3) == 82.5);
+	assert_null(col_text(&a, s, 4));
+	sqlite3_reset(s);
+	arena_free(&a);
+}
+
+int main(void)
+{
+	log_set_level(LOG_ERR);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrations_reach_latest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_mode_0600, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_memory_database),
+		cmocka_unit_test_setup_teardown(test_check_constraints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache_same_pointer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache_dynamic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_savepoint_rollback_keeps_outer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_drops_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_in_txn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_seq_grows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bind_helpers, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
