@@ -37,3 +37,13 @@ fixture_load() {
   add_user viewer viewer "$USER_PW"
   for u in perf north south viewer; do login "$u" "$USER_PW"; done
 }
+
+# csv_get EXPR: evaluate a Python expression on the last stdout parsed as
+# CSV (`rows`, a list of lists, the header first).
+csv_get() { python3 -c 'import csv,io,sys; rows=list(csv.reader(io.StringIO(sys.stdin.read()))); print(eval(sys.argv[1]))' "$1" <<<"$OUT"; }
+# expect_csv EXPR VALUE: csv_get EXPR prints VALUE.
+expect_csv() {
+  local got
+  got="$(csv_get "$1" 2>&1)"
+  if [ "$got" = "$2" ]; then pass; else fail "csv $1: expected '$2', got '$got'"; fi
+}
