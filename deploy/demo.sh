@@ -9,7 +9,7 @@
 #              without it an existing demo database is reused as it is.
 # --port N     listen on 127.0.0.1:N instead of 7420.
 # The admin password is PLANBOARD_ADMIN_PASSWORD, or the demo's
-# Demo-Admin-2017. BUILD_TYPE=Debug builds with the sanitizers instead.
+# Board-Chair-2017. BUILD_TYPE=Debug builds with the sanitizers instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -31,7 +31,7 @@ bin="$root/build-release"
 [ "$build_type" = Release ] || bin="$root/build"
 [ -n "${BUILD_DIR:-}" ] && bin="$(cd "$BUILD_DIR" && pwd)"
 
-export PLANBOARD_ADMIN_PASSWORD="${PLANBOARD_ADMIN_PASSWORD:-Demo-Admin-2017}"
+export PLANBOARD_ADMIN_PASSWORD="${PLANBOARD_ADMIN_PASSWORD:-Board-Chair-2017}"
 mkdir -p demo
 db="$root/demo/planboard.db"
 if [ "$fresh" = 1 ]; then
@@ -65,13 +65,16 @@ if [ "$load" = 1 ]; then
   bash deploy/demo-load.sh "$bin/planboard"
 fi
 
+port_hint=""
+[ "$port" = 7420 ] || port_hint="
+  export PLANBOARD_PORT=$port"
 cat <<MSG
 
 planboardd is running on 127.0.0.1:$port with the demo plan (database $db,
 log demo/server.log). Press Ctrl-C to stop it.
 
 In another terminal, from $root:
-  export PATH="$bin:\$PATH"
+  export PATH="$bin:\$PATH"$port_hint
   planboard --user north login            # password: Barnstaple-2017
   planboard plan show north-2017
   planboard action list --plan north-2017 --locality north
