@@ -94,6 +94,7 @@ weak "alllowercaseletters" "mix at least two"
 weak "Password123" "too common"
 weak "xNewbie-2017-pw" "must not contain the user name"
 weak "abababab12abab" "too few distinct"
+weak "Aa1-$(head -c 1100 /dev/zero | tr '\0' x)" "longer than 1024"
 expect_rc 6 as_stdin admin "" user add newbie --role viewer
 expect_rc 1 as admin user add newbie --role viewer </dev/null
 expect_rc 5 as_stdin admin "$USER_PW" user add north --role viewer

@@ -116,5 +116,11 @@ wait "$FAKE_PID" 2>/dev/null
 expect_rc 4 as admin plan show nothere
 check "one-line error" test "$(wc -l <<<"$ERR")" -eq 1
 expect_err "planboard: NOT_FOUND: "
+# With --json an error still goes to stderr, and stdout stays empty.
+expect_rc 4 as admin --json plan show nothere
+check "no JSON on stdout after an error" test -z "$OUT"
+expect_err "planboard: NOT_FOUND: "
+expect_rc 1 as admin --json action list --rag pink
+check "no JSON on stdout after a usage error" test -z "$OUT"
 check "server still alive" server_alive
 finish
