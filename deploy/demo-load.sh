@@ -27,7 +27,7 @@ ADMIN_USER="${PLANBOARD_ADMIN_USER:-admin}"
 
 # The admin's session lives in a private folder that goes away afterwards,
 # so loading never touches the user's own saved logins.
-DEMO_CFG="$(mktemp -d /tmp/planboard-demo-load.XXXXXX)"
+DEMO_CFG="$(mktemp -d "${TMPDIR:-/tmp}/planboard-demo-load.XXXXXX")"
 trap 'XDG_CONFIG_HOME="$DEMO_CFG" "$PB" logout >/dev/null 2>&1 || true; rm -rf "$DEMO_CFG"' EXIT
 
 pb() {
