@@ -1,5 +1,6 @@
+# shellcheck shell=bash
 # deploy/demo/10-plan.sh: the North Devon Improvement Plan of 2017, as the
-# council report (docs: /work/shared/seed) describes it. Sourced by
+# council's 2017 report to its Children's Scrutiny Committee describes it. Sourced by
 # deploy/demo-load.sh, which provides pb, pb_at and demo_user.
 #
 # Localities: Devon's children's social care areas. Plan north-2017 with the

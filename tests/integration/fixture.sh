@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integration/fixture.sh: a small plan and one user per role, for the
 # tests that need data. Source after lib.sh and start_server:
 #

@@ -17,7 +17,7 @@ expect_rc 6 as admin action add --plan n1 --theme lead X-1 "Bad due" --due 2017-
 expect_rc 6 as admin action add --plan n1 --theme lead "X 1" "Bad ref"
 expect_rc 6 as admin action add --plan n1 --theme lead X-1 "Blue not completed" --rag blue
 expect_rc 6 as admin action add --plan n1 --theme lead X-1 ""
-expect_rc 1 as admin action add --plan n1 --theme lead X-1 "Bad status" --status done
+expect_rc 1 as admin action add --plan n1 --theme lead X-1 "Bad status" --status "done"
 expect_rc 1 as admin action add --plan n1 --theme lead X-1 "Bad RAG" --rag purple
 expect_rc 1 as admin action add --theme lead X-1 "No plan option"
 expect_rc 1 as admin action add --plan n1 --theme lead X-1
@@ -102,7 +102,7 @@ expect_err "completed"
 expect_rc 6 as north action update N-1 --due 2017-13-01
 expect_rc 1 as north action update N-1
 expect_err "nothing to update"
-expect_rc 1 as north action update N-1 --status done
+expect_rc 1 as north action update N-1 --status "done"
 expect_rc 1 as north action update N-1 --if-version zero --note x
 expect_rc 4 as north action update Z-9 --note x
 expect_ok as north action update N-1 --status completed --rag blue --note "Appointed; starts January"
