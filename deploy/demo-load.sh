@@ -45,7 +45,8 @@ demo_user() {
 printf '%s\n' "$PLANBOARD_ADMIN_PASSWORD" | XDG_CONFIG_HOME="$DEMO_CFG" "$PB" --user "$ADMIN_USER" login >/dev/null
 for script in "$root"/deploy/demo/*.sh; do
   echo "demo-load: $(basename "$script")"
+  # A subshell: a script's variables, options and traps stay its own.
   # shellcheck source=/dev/null
-  . "$script"
+  ( . "$script" )
 done
 echo "demo-load: done"

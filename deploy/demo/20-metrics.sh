@@ -16,9 +16,13 @@
 #   and its neighbours), from $PLANBOARD_DFE_CSV or ../shared/data/ beside
 #   the checkout; skipped with a message if the file is not there.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-PB="${PLANBOARD:-planboard}"
-command -v "$PB" >/dev/null 2>&1 || PB="$here/../../build/planboard"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [ -n "${DEMO_CFG:-}" ] && declare -F pb >/dev/null; then
+  export XDG_CONFIG_HOME="$DEMO_CFG"   # sourced by demo-load.sh: its admin session and client
+else
+  PB="${PLANBOARD:-planboard}"
+  command -v "$PB" >/dev/null 2>&1 || PB="$here/../../build/planboard"
+fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 

@@ -21,7 +21,8 @@ expect_json '[(u["name"], u["role"], u.get("locality")) for u in j]' \
   "[('admin', 'admin', None), ('north', 'locality', 'north'), ('perf', 'performance', None), ('viewer', 'viewer', None)]"
 
 as viewer --json locality list
-expect_json 'sorted(l["code"] for l in j)' "['east', 'exeter', 'north', 'south']"
+# The county's four localities (20-metrics.sh adds the South West authorities too).
+expect_json '{"east", "exeter", "north", "south"} <= {l["code"] for l in j}' True
 as viewer --json plan show north-2017
 expect_json 'j["plan"]["title"]' "North Devon Improvement Plan"
 expect_json '(j["plan"]["locality"], j["plan"]["start_date"], j["plan"]["end_date"])' "('north', '2017-06-01', '2018-03-31')"
