@@ -36,4 +36,10 @@ int h_user_list(struct hctx *h);
 int h_user_disable(struct hctx *h);
 int h_user_passwd(struct hctx *h);
 
+/* watch.c, batch.c, h_admin.c */
+int h_watch(struct hctx *h);
+int h_batch_begin(struct hctx *h);
+int h_batch_end(struct hctx *h);
+int h_admin_stats(struct hctx *h);
+
 #endif

@@ -7,6 +7,8 @@
  * chronologically. */
 #include "store.h"
 
+extern const char schema_concurrency[];
+
 /* 1: localities, plans, themes, actions with every version, users,
  * tokens and the event log. */
 static const char schema_core[] =
@@ -114,5 +116,6 @@ static const char schema_core[] =
 
 const char *const store_migrations[] = {
 	schema_core,
+	schema_concurrency,
 };
 const int store_migration_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);
