@@ -209,7 +209,10 @@ static int exchange(Pb__Request *req, Pb__ServerFrame **out, bool first)
 	/* Tests only: lose the connection after the server got the write. */
 	if (first && cli.net_quiet && getenv("PLANBOARD_TEST_DROP_AFTER_SEND")) {
 		usleep(200000);
-		shutdown(cli.fd, SHUT_RDWR);
+		/* An unconnected socket in its place: the answer is lost. */
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		dup2(s, cli.fd);
+		close(s);
 	}
 	return recv_response(req->id, out);
 }

@@ -14,13 +14,28 @@
 
 #define HASH_LEN 32
 
-/* Hash of what the request asks for: everything but its id and key. */
+/* Hash of what the request asks for: everything but its id and key, and
+ * the version an update is based on: the client reads that afresh when it
+ * retries a command, and the retry is still the same change. */
 static void request_hash(const Pb__Request *req, uint8_t out[HASH_LEN])
 {
 	Pb__Request tmp = *req;
 	tmp.has_id = 0;
 	tmp.id = 0;
 	tmp.idempotency_key = NULL;
+	Pb__ActionUpdate au;
+	Pb__RiskUpdate ru;
+	if (req->body_case == PB__REQUEST__BODY_ACTION_UPDATE && req->action_update) {
+		au = *req->action_update;
+		au.has_if_version = 0;
+		au.if_version = 0;
+		tmp.action_update = &au;
+	} else if (req->body_case == PB__REQUEST__BODY_RISK_UPDATE && req->risk_update) {
+		ru = *req->risk_update;
+		ru.has_if_version = 0;
+		ru.if_version = 0;
+		tmp.risk_update = &ru;
+	}
 	struct buf b = { 0 };
 	if (wire_frame_append(&b, &tmp.base, UINT32_MAX) != 0)
 		fatal("cannot pack a request to hash it");
