@@ -263,7 +263,7 @@ static void describe(const Pb__Response *r, struct buf *b)
 	if (r->body_case == PB__RESPONSE__BODY_ACTION && r->action->action)
 		buf_printf(b, " %s version %lld", r->action->action->ref, (long long)r->action->action->version);
 	if (r->replayed)
-		buf_printf(b, " (already applied earlier: original result)");
+		buf_printf(b, " (answered before with this key: original result)");
 	const Pb__ConflictDetail *d = r->conflict;
 	if (d) {
 		buf_printf(b, " [current version %lld, based on %lld", (long long)d->current_version,
@@ -317,7 +317,7 @@ static int report(const Pb__BatchReply *r, bool atomic, bool dry_run, bool sent)
 		struct buf b = { 0 };
 		if (resp == NULL)
 			buf_printf(&b, "line %u: %s", it->line,
-				   it->local_rc ? "NOT SENT: not a valid command (see above)" : "not sent");
+				   it->local_rc ? "NOT SENT: failed before sending (see above)" : "not sent");
 		else if (rc == EXIT_OK)
 			buf_printf(&b, "line %u: OK", it->line);
 		else

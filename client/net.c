@@ -250,8 +250,8 @@ int cli_rpc(Pb__Request *req, Pb__ServerFrame **out)
 	if (rc != EXIT_OK)
 		return rc;
 	if ((*out)->response->replayed)
-		fprintf(stderr, "planboard: note: already applied earlier; this is its original result "
-				"(idempotency key %s)\n", req->idempotency_key);
+		fprintf(stderr, "planboard: note: answered before with idempotency key %s; this is the "
+				"original result, nothing was applied again\n", req->idempotency_key);
 	req->idempotency_key = NULL;   /* key may be on this stack frame */
 	return cli_status_exit((*out)->response);
 }

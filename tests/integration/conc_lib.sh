@@ -2,7 +2,7 @@
 # (sourced after lib.sh; not a test itself). A plan p1 with one theme,
 # localities north/south/east with a locality user each, and two actions
 # per locality: N-1 N-2 (north), S-1 S-2 (south), E-1 E-2 (east), and a
-# county-wide C-1.
+# county-wide C-1 assigned to north.
 conc_setup() {
   login admin "$ADMIN_PW"
   for l in north south east; do as admin locality add "$l" "${l^}"; check "locality $l" test "$RC" -eq 0; done
@@ -18,7 +18,7 @@ conc_setup() {
     add_user "loc_$l" locality "Pw-$l-12345678" "$l"
     login "loc_$l" "Pw-$l-12345678"
   done
-  as admin action add --plan p1 --theme t1 C-1 "County-wide action"
+  as admin action add --plan p1 --theme t1 C-1 "County-wide action" --assign-to north
   check "action add C-1" test "$RC" -eq 0
 }
 

@@ -15,7 +15,7 @@ expect_ok as loc_north --json --idempotency-key ret-1 action update N-1 --plan p
 expect_json 'j["version"]' 2
 expect_ok as loc_north --json --idempotency-key ret-1 action update N-1 --plan p1 --status in_progress --note "started"
 expect_json 'j["version"]' 2
-expect_err "already applied earlier"
+expect_err "original result"
 check "retry did not add a version" test "$(version N-1)" = 2
 
 # --- the same key with a different request is refused ---
@@ -38,13 +38,13 @@ start_server
 relogin
 expect_ok as loc_north --json --idempotency-key ret-1 action update N-1 --plan p1 --status in_progress --note "started"
 expect_json 'j["version"]' 2
-expect_err "already applied earlier"
+expect_err "original result"
 check "replay after restart changed nothing" test "$(version N-1)" = 3
 
 # --- a refusal is kept too: its retry gets the same answer ---
 expect_rc 5 as loc_north --idempotency-key stale-1 action update N-2 --plan p1 --if-version 7 --note x
 expect_rc 5 as loc_north --idempotency-key stale-1 action update N-2 --plan p1 --if-version 7 --note x
-expect_err "already applied earlier"
+expect_err "original result"
 
 # --- the client retries by itself after a dropped connection ---
 before="$(version S-1)"
@@ -52,7 +52,7 @@ OUT="$(XDG_CONFIG_HOME="$T/cfg-loc_south" PLANBOARD_TEST_DROP_AFTER_SEND=1 "$PLA
   action update S-1 --plan p1 --status in_progress --note "dropped once" 2>"$T/stderr")"
 RC=$?; ERR="$(cat "$T/stderr")"
 check "write after a dropped connection succeeds" test "$RC" -eq 0
-expect_err "already applied earlier"
+expect_err "original result"
 check "applied exactly once" test "$(version S-1)" = "$((before + 1))"
 as admin --json action history S-1 --plan p1
 expect_json 'sum(1 for u in j if u.get("note") == "dropped once")' 1
