@@ -9,7 +9,9 @@
  * A replay is sent in slices while the client drains its output, so a long
  * history never fills memory. A live watcher gets everything at once; one
  * that lets its unsent output pass cfg.max_output is told where it got to
- * (WatchDropped) and closed, so a stuck client costs nobody else. */
+ * (WatchDropped) and closed, so a stuck client costs nobody else. The
+ * check is made before sending more, so one large commit does not drop a
+ * watcher that reads. */
 #include "concurrency.h"
 #include "dispatch.h"
 #include "hutil.h"
@@ -145,12 +147,18 @@ static void drop(struct watcher *w, size_t pending)
 }
 
 /* Send what is owed. A replaying watcher stops at half the output limit
- * and continues when drained; a live one gets everything, and is dropped
- * if that leaves too much unsent. */
+ * and continues when drained. A live one gets each commit's events at once
+ * (a burst is fine); but if what it was sent before is still not taken
+ * when more arrives (or at a heartbeat), it is not reading: drop it. */
 static void pump(struct watcher *w)
 {
 	struct conn *c = w->c;
 	size_t limit = c->srv->cfg.max_output;
+	size_t pending = conn_output_len(c);
+	if (w->live && pending > limit) {
+		drop(w, pending);
+		return;
+	}
 	while (w->last_seq < c->srv->committed_seq) {
 		if (!w->live && conn_output_len(c) > limit / 2)
 			return;
@@ -158,9 +166,6 @@ static void pump(struct watcher *w)
 			break;
 	}
 	w->live = true;
-	size_t pending = conn_output_len(c);
-	if (pending > limit)
-		drop(w, pending);
 }
 
 int h_watch(struct hctx *h)
