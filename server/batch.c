@@ -127,7 +127,9 @@ int h_batch_end(struct hctx *h)
 		batch_free(b);
 		return hctx_db_fail(h, "starting the batch");
 	}
-	c->in_batch = true;
+	/* Only an all-or-nothing batch holds its commit back; the lines of a
+	 * plain batch commit like any other writes. */
+	c->in_batch = whole;
 	unsigned failed = run_all(c, b);
 	c->in_batch = false;
 	bool keep = !whole || (failed == 0 && !b->dry_run);
