@@ -36,6 +36,20 @@ check "three live events" test "$(wc -l <"$T/live.out")" -eq 3
 check "numbers follow the last committed" test "$(seqs "$T/live.out")" = "$((start + 1)) $((start + 2)) $((start + 3)) "
 check "events name the change" grep -q "loc_north action update N-1 N-1 v4: note added" "$T/live.out"
 
+# --- heartbeats keep a quiet watch alive (--silence 2 > --heartbeat 1) ---
+timeout 4 "${ADM[@]}" watch --silence 2 >"$T/quiet.out" 2>"$T/quiet.err"
+check "quiet watch outlives its --silence thanks to heartbeats (rc $?)" test $? -eq 124
+# and without heartbeats (a server that says nothing) it gives up with a hint
+stop_server
+start_server --max-output 65536 --heartbeat 30
+relogin
+"${ADM[@]}" watch --silence 1 >"$T/silent.out" 2>"$T/silent.err"
+check "silent server: watch exits 2" test $? -eq 2
+check "silent server: resume hint" grep -q "resume with: planboard watch --since" "$T/silent.err"
+stop_server
+start_server --max-output 65536 --heartbeat 1
+relogin
+
 # --- filters: locality, kind, plan ---
 start="$(last_seq)"
 "${ADM[@]}" watch --locality south --count 1 >"$T/south.out" 2>&1 & p1=$!
