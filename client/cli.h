@@ -75,6 +75,9 @@ int cli_rpc(Pb__Request *req, Pb__ServerFrame **out);
 int cli_send(Pb__Request *req);
 int cli_recv(Pb__ServerFrame **out);
 void cli_close(void);
+/* Tests only (PLANBOARD_TEST_DROP_AFTER_SEND=1): lose the connection after
+ * a first try was sent, to exercise the retry. */
+void cli_test_drop(void);
 /* Map a status to an exit code; print "planboard: CODE: message". */
 int cli_status_exit(const Pb__Response *resp);
 /* The same mapping without printing. */

@@ -206,7 +206,7 @@ static int send_one(Pb__Request *req)
 }
 
 /* Send the batch pipelined and read every answer; *reply is BatchEnd's. */
-static int exchange(bool atomic, bool dry_run, Pb__ServerFrame **reply)
+static int exchange(bool atomic, bool dry_run, Pb__ServerFrame **reply, bool first)
 {
 	Pb__BatchBegin begin = PB__BATCH_BEGIN__INIT;
 	begin.has_atomic = begin.has_dry_run = 1;
@@ -232,6 +232,8 @@ static int exchange(bool atomic, bool dry_run, Pb__ServerFrame **reply)
 	ereq.batch_end = &end;
 	if (rc != EXIT_OK || (rc = send_one(&ereq)) != EXIT_OK)
 		return rc;
+	if (first)
+		cli_test_drop();
 	Pb__ServerFrame *f;
 	if ((rc = cli_recv(&f)) != EXIT_OK)
 		return rc;
@@ -363,12 +365,12 @@ static int send_batch(bool atomic, bool dry_run, Pb__ServerFrame **reply)
 	if (rc != EXIT_OK)
 		return rc;
 	cli.net_quiet = true;
-	rc = exchange(atomic, dry_run, reply);
+	rc = exchange(atomic, dry_run, reply, true);
 	cli.net_quiet = false;
 	if (rc == EXIT_CONNECT) {
 		cli_close();
 		if ((rc = cli_connect(true)) == EXIT_OK)
-			rc = exchange(atomic, dry_run, reply);
+			rc = exchange(atomic, dry_run, reply, false);
 	}
 	return rc;
 }

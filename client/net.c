@@ -201,19 +201,24 @@ static int recv_response(uint64_t id, Pb__ServerFrame **out)
 	}
 }
 
+void cli_test_drop(void)
+{
+	if (!cli.net_quiet || !getenv("PLANBOARD_TEST_DROP_AFTER_SEND"))
+		return;
+	usleep(200000);   /* the server has the request by now */
+	/* An unconnected socket in its place: the answer is lost. */
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	dup2(s, cli.fd);
+	close(s);
+}
+
 static int exchange(Pb__Request *req, Pb__ServerFrame **out, bool first)
 {
 	int rc = cli_send(req);
 	if (rc != EXIT_OK)
 		return rc;
-	/* Tests only: lose the connection after the server got the write. */
-	if (first && cli.net_quiet && getenv("PLANBOARD_TEST_DROP_AFTER_SEND")) {
-		usleep(200000);
-		/* An unconnected socket in its place: the answer is lost. */
-		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		dup2(s, cli.fd);
-		close(s);
-	}
+	if (first)
+		cli_test_drop();
 	return recv_response(req->id, out);
 }
 

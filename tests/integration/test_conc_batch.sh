@@ -100,6 +100,16 @@ expect_err "line 4: 'watch' cannot be used in a batch"
 expect_err "line 5: unterminated \" quote"
 check "nothing sent" test "$(version S-2)" = 1
 
+# --- a dropped connection: the batch is sent again once, applied once ---
+printf 'action update E-1 --plan p1 --note "drop a"\naction update E-2 --plan p1 --note "drop b"\n' >"$T/drop.txt"
+OUT="$(XDG_CONFIG_HOME="$T/cfg-loc_east" PLANBOARD_TEST_DROP_AFTER_SEND=1 "$PLANBOARD" batch --atomic "$T/drop.txt" 2>"$T/stderr")"
+RC=$?; ERR="$(cat "$T/stderr")"
+check "batch after a dropped connection succeeds" test "$RC" -eq 0
+expect_out "line 1: OK E-1 version 2 (answered before with this key"
+expect_out "line 2: OK E-2 version 2 (answered before with this key"
+check "E-1 applied once" test "$(version E-1)" = 2
+check "E-2 applied once" test "$(version E-2)" = 2
+
 # --- stdin ---
 as_stdin loc_south 'action update S-2 --plan p1 --note "from stdin"' batch -
 check "batch from stdin" test "$RC" -eq 0
