@@ -170,7 +170,8 @@ static void run_write(struct hctx *h, const struct handler *hd, Pb__Response **r
 {
 	if (begin_write(h) != PB__STATUS__OK)
 		return;
-	bool keyed = h->req->idempotency_key != NULL && h->who != NULL;
+	/* Not Login: its answer holds a token, which is never stored in clear. */
+	bool keyed = h->req->idempotency_key != NULL && h->who != NULL && !(hd->flags & H_PRELOGIN);
 	enum idem_result ir = keyed ? idem_begin(h, replay) : IDEM_NEW;
 	int rc = ir == IDEM_NEW ? hd->fn(h) : (int)h->resp->status;
 	if (ir == IDEM_NEW && rc == PB__STATUS__OK) {
