@@ -127,5 +127,14 @@ check "stuck + resumed stream has no gap or duplicate" test \
   "$(cat "$T/stuck.out" "$T/rest.out" | awk '{print $1}' | sort -n | uniq -d | wc -l)" -eq 0
 check "stuck + resumed stream reaches the end" test "$(cat "$T/stuck.out" "$T/rest.out" | awk 'END{print $1}')" = "$total"
 
+# --- a replay far larger than --max-output comes in slices, whole ---
+total="$(last_seq)"
+"${ADM[@]}" watch --since 0 --count "$total" >"$T/all.out" 2>"$T/all.err"
+check "long replay ($total events) exits 0" test $? -eq 0
+check "long replay arrives whole and in order" test \
+  "$(awk '{print $1}' "$T/all.out" | tr '\n' ' ')" = "$(seq 1 "$total" | tr '\n' ' ')"
+as admin --json admin stats
+expect_json 'j["watchers_dropped"]' 1
+
 server_alive; check "server still running" test $? -eq 0
 finish
