@@ -25,7 +25,10 @@ printf '# nothing\n\n' >"$T/empty.txt"
 expect_rc 1 as loc_north batch "$T/empty.txt"
 expect_err "has no commands"
 
+events() { as admin --json admin stats; json_get 'j["events"]'; }
+
 # --- --dry-run checks everything and changes nothing ---
+e0="$(events)"
 expect_ok as loc_north batch --dry-run "$T/return.txt"
 expect_out "line 2: OK N-1 version 2 (dry run"
 expect_out "line 4: OK N-2 version 2"
@@ -33,6 +36,7 @@ expect_out "line 5: OK C-1 version 2"
 check "dry run changed nothing" test "$(version N-1)" = 1
 as admin --json action history N-2 --plan p1
 expect_json 'len(j)' 1
+check "dry run recorded no event" test "$(events)" = "$e0"
 
 # --- a clean batch applies every line, per-line results ---
 expect_ok as loc_north --idempotency-key north-2017-10 batch "$T/return.txt"
@@ -74,12 +78,14 @@ action update N-1 --plan p1 --status completed --note "done"
 action update N-2 --plan p1 --status completed --note "done"
 action update N-2 --plan p1 --if-version 1 --note "stale line"
 B
+e0="$(events)"
 expect_rc 5 as loc_north batch --atomic "$T/atomic.txt"
 expect_out "line 1: OK N-1 version 4 (not applied: the batch was rolled back)"
 expect_out "line 3: CONFLICT"
 expect_out "nothing applied"
 check "atomic: N-1 unchanged" test "$(version N-1)" = 3
 check "atomic: N-2 unchanged" test "$(version N-2)" = 2
+check "rolled-back batch recorded no event" test "$(events)" = "$e0"
 as admin --json action history N-1 --plan p1
 expect_json 'sum(1 for u in j if u.get("note") == "done")' 0
 # and the same file without the bad line applies as one
