@@ -214,7 +214,8 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 static void conn_touch(struct conn *c)
 {
-	if (c->state == CONN_READY && c->timer) {
+	/* Watchers only listen: no idle timeout (heartbeats find dead ones). */
+	if (c->state == CONN_READY && c->timer && c->watch == NULL) {
 		struct timeval tv = { (time_t)c->srv->cfg.idle_timeout, 0 };
 		evtimer_add(c->timer, &tv);
 	}

@@ -46,6 +46,12 @@ relogin
 "${ADM[@]}" watch --silence 1 >"$T/silent.out" 2>"$T/silent.err"
 check "silent server: watch exits 2" test $? -eq 2
 check "silent server: resume hint" grep -q "resume with: planboard watch --since" "$T/silent.err"
+# --- watchers are exempt from the idle timeout ---
+stop_server
+start_server --max-output 65536 --heartbeat 1 --idle-timeout 1
+relogin
+timeout 3 "${ADM[@]}" watch --silence 2 >"$T/idle.out" 2>"$T/idle.err"
+check "a watch outlives --idle-timeout 1 (rc $?)" test $? -eq 124
 stop_server
 start_server --max-output 65536 --heartbeat 1
 relogin
