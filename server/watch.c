@@ -179,6 +179,9 @@ int h_watch(struct hctx *h)
 	for (size_t i = 0; i < m->n_kinds; i++)
 		if (need_text(h, "kind", m->kinds[i], 32) != OK)
 			return h->resp->status;
+	/* A misspelt filter would just wait in silence: say so instead. */
+	if ((m->plan && find_plan(h, m->plan) == 0) || (m->locality && find_locality(h, m->locality) == 0))
+		return h->resp->status;
 	/* Answers to this connection's earlier writes go out first. */
 	if (c->held_head != NULL)
 		server_commit_now(h->srv);

@@ -11,6 +11,8 @@ expect_out "group commit"
 expect_rc 1 as admin admin stats extra
 expect_rc 1 as admin admin nosuch
 expect_rc 3 as loc_north admin stats
+"$PLANBOARDD" --help | grep -q -- "--no-group-commit"; check "planboardd --help lists --no-group-commit" test $? -eq 0
+"$PLANBOARDD" --heartbeat 0 2>/dev/null; check "planboardd --heartbeat 0 is refused" test $? -eq 1
 expect_err "FORBIDDEN"
 
 # 40 writes in one pipelined batch (one bad) arrive together: few commits,

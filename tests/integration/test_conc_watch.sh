@@ -23,6 +23,9 @@ expect_rc 1 as admin watch extra
 expect_rc 6 as admin watch --since 999999
 expect_err "not a committed event"
 expect_rc 3 as nobody watch
+expect_rc 4 as admin watch --plan nope
+expect_err "NOT_FOUND"
+expect_rc 4 as admin watch --locality nowhere
 
 # --- live: three changes arrive in order, each once, with their numbers ---
 start="$(last_seq)"
@@ -57,10 +60,11 @@ start_server --max-output 65536 --heartbeat 1
 relogin
 
 # --- filters: locality, kind, plan ---
+as admin plan add p2 "Another plan"
 start="$(last_seq)"
 "${ADM[@]}" watch --locality south --count 1 >"$T/south.out" 2>&1 & p1=$!
 "${ADM[@]}" --json watch --kind user --count 1 >"$T/user.out" 2>&1 & p2=$!
-"${ADM[@]}" watch --plan nope --count 1 >"$T/nope.out" 2>&1 & p3=$!
+"${ADM[@]}" watch --plan p2 --count 1 >"$T/nope.out" 2>&1 & p3=$!
 sleep 0.5
 as loc_north action update N-2 --plan p1 --note "north, not south"
 as loc_south action update S-1 --plan p1 --status blocked
