@@ -252,13 +252,12 @@ int cli_rpc(Pb__Request *req, Pb__ServerFrame **out)
 		if ((rc = cli_connect(true)) == EXIT_OK)
 			rc = exchange(req, out, false);
 	}
-	if (rc != EXIT_OK)
-		return rc;
-	if ((*out)->response->replayed)
+	if (rc == EXIT_OK && (*out)->response->replayed)
 		fprintf(stderr, "planboard: note: answered before with idempotency key %s; this is the "
 				"original result, nothing was applied again\n", req->idempotency_key);
-	req->idempotency_key = NULL;   /* key may be on this stack frame */
-	return cli_status_exit((*out)->response);
+	if (req->idempotency_key == key)
+		req->idempotency_key = NULL;   /* it lives on this stack frame */
+	return rc != EXIT_OK ? rc : cli_status_exit((*out)->response);
 }
 
 static int open_socket(void)
