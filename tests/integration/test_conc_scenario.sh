@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The acceptance scenario: three locality clients and a county client
 # update actions at once (the county client on the localities' actions
-# too, so updates collide and conflicts are retried), while a watcher
+# too, so updates collide and conflicts are retried), one locality also
+# submits a return as an atomic batch, while a watcher
 # records the stream. Afterwards every acknowledged change is in the
 # database and in the stream exactly once, the stream is in commit order
 # without a gap, and no update was lost.
@@ -36,19 +37,27 @@ writer() {
     done
   done
 }
+# east also submits its monthly return as one atomic batch meanwhile.
+v="$(version E-2)"
+for i in $(seq 1 "$ROUNDS"); do
+  echo "action update E-2 --plan p1 --if-version $((v + i - 1)) --note \"return-$i\""
+done >"$T/return.txt"
 writer loc_north N-1 N-2 C-1 & w1=$!
 writer loc_south S-1 S-2 & w2=$!
-writer loc_east E-1 E-2 & w3=$!
+writer loc_east E-1 & w3=$!
 writer admin N-1 S-1 E-1 C-1 & w4=$!
-wait $w1 $w2 $w3 $w4
+XDG_CONFIG_HOME="$T/cfg-loc_east" "$PLANBOARD" batch --atomic "$T/return.txt" >"$T/return.out" 2>&1 & w5=$!
+wait $w1 $w2 $w3 $w4 $w5
+check "the return batch applied" grep -q "batch: $ROUNDS requests, 0 failed, applied" "$T/return.out"
+sed -n 's/^line \([0-9]*\): OK E-2 version \([0-9]*\)$/E-2 \2 return-\1/p' "$T/return.out" >"$T/ack-return"
 
 check "no writer gave up" test -z "$(cat "$T"/fail-* 2>/dev/null)"
 acks="$(cat "$T"/ack-*)"
-check "every update acknowledged ($(wc -l <<<"$acks") of $((ROUNDS * 4)))" test "$(wc -l <<<"$acks")" -eq $((ROUNDS * 4))
+check "every update acknowledged ($(wc -l <<<"$acks") of $((ROUNDS * 5)))" test "$(wc -l <<<"$acks")" -eq $((ROUNDS * 5))
 
 as admin --json admin stats
 total="$(json_get 'j["events"]')"
-check "one event per acknowledged update" test "$((total - s0))" -eq $((ROUNDS * 4))
+check "one event per acknowledged update" test "$((total - s0))" -eq $((ROUNDS * 5))
 # Let the watcher catch up, then stop it.
 for _ in $(seq 1 100); do [ "$(awk 'END{print $1}' "$T/stream.out")" = "$total" ] && break; sleep 0.1; done
 kill $wpid; wait $wpid 2>/dev/null
