@@ -28,6 +28,15 @@ struct batch {
 	struct buf frames;   /* the requests, framed, in arrival order */
 };
 
+/* The connection whose batch is running now (one at a time: the loop
+ * thread runs a batch from start to end in one callback). */
+static const struct conn *running;
+
+bool batch_running(const struct conn *c)
+{
+	return c == running;
+}
+
 static void batch_free(struct batch *b)
 {
 	if (b == NULL)
@@ -45,7 +54,7 @@ void batch_conn_free(struct conn *c)
 int h_batch_begin(struct hctx *h)
 {
 	struct conn *c = h->conn;
-	if (c->batch != NULL)
+	if (c->batch != NULL || batch_running(c))
 		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "a batch is already open on this connection");
 	if (c->watch != NULL)
 		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "a watching connection cannot run a batch");
@@ -130,7 +139,9 @@ int h_batch_end(struct hctx *h)
 	/* Only an all-or-nothing batch holds its commit back; the lines of a
 	 * plain batch commit like any other writes. */
 	c->in_batch = whole;
+	running = c;
 	unsigned failed = run_all(c, b);
+	running = NULL;
 	c->in_batch = false;
 	bool keep = !whole || (failed == 0 && !b->dry_run);
 	if (whole) {

@@ -24,9 +24,10 @@ int idem_purge(struct store *st, time_t now);
 
 /* batch.c: true if the request was taken into the connection's open batch. */
 bool batch_capture(struct conn *c, const Pb__Request *req);
-/* Run the captured requests when BatchEnd arrives (after its response
- * is decided); see batch.c. */
+/* Free a connection's unfinished batch (it closed before BatchEnd). */
 void batch_conn_free(struct conn *c);
+/* True while c's batch is running (nothing may commit or nest in it). */
+bool batch_running(const struct conn *c);
 
 /* watch.c */
 void watch_after_response(struct conn *c);   /* a Watch was answered: replay */

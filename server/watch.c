@@ -174,6 +174,8 @@ int h_watch(struct hctx *h)
 	struct conn *c = h->conn;
 	if (c->watch != NULL)
 		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "this connection is already watching");
+	if (batch_running(c))
+		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "a watch cannot be part of a batch");
 	if (opt_text(h, "plan", m->plan, 64) != OK || opt_text(h, "locality", m->locality, 64) != OK)
 		return h->resp->status;
 	for (size_t i = 0; i < m->n_kinds; i++)
