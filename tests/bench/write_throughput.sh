@@ -39,7 +39,7 @@ pipelined() {
   local t0 t1 pids=()
   t0=$(now_ms)
   for c in $(seq 1 "$CLIENTS"); do
-    XDG_CONFIG_HOME="$T/cfg-admin" "$PLANBOARD" batch "$T/b$c.txt" >"$T/b$c.out" 2>&1 & pids+=($!)
+    XDG_CONFIG_HOME="$T/cfg-admin" "$PLANBOARD" --timeout 120000 batch "$T/b$c.txt" >"$T/b$c.out" 2>&1 & pids+=($!)
   done
   wait "${pids[@]}"
   t1=$(now_ms)
