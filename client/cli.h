@@ -40,6 +40,9 @@ struct cli {
 	uint64_t next_id;
 	bool logged_in;
 	struct arena arena;          /* lives for the whole run */
+	bool net_quiet;              /* a first try that may be retried: no errors */
+	/* Batch collection (cmd_batch.c): writes go here instead of the server. */
+	int (*collect)(Pb__Request *req);
 };
 extern struct cli cli;
 
@@ -72,9 +75,23 @@ int cli_rpc(Pb__Request *req, Pb__ServerFrame **out);
 int cli_send(Pb__Request *req);
 int cli_recv(Pb__ServerFrame **out);
 void cli_close(void);
+/* Tests only (PLANBOARD_TEST_DROP_AFTER_SEND=1): lose the connection after
+ * a first try was sent, to exercise the retry. */
+void cli_test_drop(void);
 /* Map a status to an exit code; print "planboard: CODE: message". */
 int cli_status_exit(const Pb__Response *resp);
+/* The same mapping without printing. */
+int cli_status_code(int status);
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* writes.c: requests that change data; a fresh idempotency key. */
+#define CLI_KEY_LEN 33
+bool cli_is_write(int body_case);
+void cli_new_key(char out[CLI_KEY_LEN]);
+/* Exit code of a write taken by cli.collect instead of sent. */
+#define EXIT_COLLECTED 100
+/* main.c: a top-level command by name, or NULL. */
+cmd_fn cli_find_command(const char *name);
 
 /* session.c: where tokens are kept. */
 char *cli_token_path(void);
@@ -118,5 +135,8 @@ int parse_number(const char *what, const char *arg, double *out);
 int cmd_risk(int argc, char **argv);
 int cmd_board(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
 
 #endif

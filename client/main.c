@@ -26,6 +26,9 @@ static const struct cmd commands[] = {
 	{ "risk", cmd_risk, "the risk and issue register: list, show, add, update" },
 	{ "board", cmd_board, "the improvement board, its meetings, reviews and criteria" },
 	{ "report", cmd_report, "write the committee's progress report (md, html, json)" },
+	{ "watch", cmd_watch, "print each change as it is committed" },
+	{ "batch", cmd_batch, "run a file of commands over one connection" },
+	{ "admin", cmd_admin, "server administration: stats" },
 };
 
 static void usage(FILE *out)
@@ -118,6 +121,14 @@ int cli_subcommand(const char *group, const struct cmd *table, int argc, char **
 	fprintf(stderr, "planboard: unknown %s subcommand '%s' (see 'planboard %s --help')\n", group,
 		argv[1], group);
 	return EXIT_USAGE;
+}
+
+cmd_fn cli_find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return commands[i].fn;
+	return NULL;
 }
 
 int main(int argc, char **argv)

@@ -27,6 +27,21 @@ int cli_error(int code, const char *fmt, ...)
 	return code;
 }
 
+/* A transport failure: quiet during a first try that will be retried. */
+static int net_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int net_error(int code, const char *fmt, ...)
+{
+	if (cli.net_quiet)
+		return code;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("planboard: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return code;
+}
+
 static int wait_fd(int fd, short events)
 {
 	struct pollfd p = { .fd = fd, .events = events };
@@ -114,7 +129,7 @@ int cli_send(Pb__Request *req)
 	int rc = io_write(b.data, b.len);
 	buf_free(&b);
 	if (rc != 0)
-		return cli_error(EXIT_CONNECT, "cannot send to %s:%d: %s", cli.host, cli.port, strerror(errno));
+		return net_error(EXIT_CONNECT, "cannot send to %s:%d: %s", cli.host, cli.port, strerror(errno));
 	return EXIT_OK;
 }
 
@@ -136,9 +151,9 @@ int cli_recv(Pb__ServerFrame **out)
 		uint8_t tmp[65536];
 		ssize_t n = io_read(tmp, sizeof tmp);
 		if (n == 0)
-			return cli_error(EXIT_CONNECT, "the server closed the connection");
+			return net_error(EXIT_CONNECT, "the server closed the connection");
 		if (n < 0)
-			return cli_error(EXIT_CONNECT, "cannot read from %s:%d: %s", cli.host, cli.port,
+			return net_error(EXIT_CONNECT, "cannot read from %s:%d: %s", cli.host, cli.port,
 					 strerror(errno));
 		frame_reader_feed(&cli.rd, tmp, (size_t)n);
 	}
@@ -151,7 +166,13 @@ int cli_status_exit(const Pb__Response *resp)
 		return EXIT_OK;
 	const char *name = enum_name(&pb__status__descriptor, status);
 	cli_error(0, "%s: %s", name ? name : "ERROR", resp->error_message ? resp->error_message : "(no message)");
+	return cli_status_code(status);
+}
+
+int cli_status_code(int status)
+{
 	switch (status) {
+	case PB__STATUS__OK: return EXIT_OK;
 	case PB__STATUS__BAD_REQUEST: return EXIT_CONNECT;
 	case PB__STATUS__UNAUTHENTICATED:
 	case PB__STATUS__FORBIDDEN: return EXIT_AUTH;
@@ -180,17 +201,63 @@ static int recv_response(uint64_t id, Pb__ServerFrame **out)
 	}
 }
 
+void cli_test_drop(void)
+{
+	if (!cli.net_quiet || !getenv("PLANBOARD_TEST_DROP_AFTER_SEND"))
+		return;
+	usleep(200000);   /* the server has the request by now */
+	/* An unconnected socket in its place: the answer is lost. */
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	dup2(s, cli.fd);
+	close(s);
+}
+
+static int exchange(Pb__Request *req, Pb__ServerFrame **out, bool first)
+{
+	int rc = cli_send(req);
+	if (rc != EXIT_OK)
+		return rc;
+	if (first)
+		cli_test_drop();
+	return recv_response(req->id, out);
+}
+
+/* A write is sent with an idempotency key (--idempotency-key or a fresh
+ * random one), so when the connection drops before its answer it can be
+ * sent again, once, on a new connection: the server applies it at most
+ * once and answers the retry with the original result. */
 int cli_rpc(Pb__Request *req, Pb__ServerFrame **out)
 {
 	*out = NULL;
+	bool write = cli_is_write(req->body_case);
+	if (write && cli.collect)
+		return cli.collect(req);
 	int rc = cli_connect(req->body_case != PB__REQUEST__BODY_LOGIN);
 	if (rc != EXIT_OK)
 		return rc;
-	if (cli.idempotency_key && !req->idempotency_key)
-		req->idempotency_key = (char *)cli.idempotency_key;
-	if ((rc = cli_send(req)) != EXIT_OK || (rc = recv_response(req->id, out)) != EXIT_OK)
-		return rc;
-	return cli_status_exit((*out)->response);
+	char key[CLI_KEY_LEN];
+	if (write && !req->idempotency_key) {
+		if (cli.idempotency_key) {
+			req->idempotency_key = (char *)cli.idempotency_key;
+		} else {
+			cli_new_key(key);
+			req->idempotency_key = key;
+		}
+	}
+	cli.net_quiet = write;
+	rc = exchange(req, out, true);
+	cli.net_quiet = false;
+	if (rc == EXIT_CONNECT && write) {
+		cli_close();
+		if ((rc = cli_connect(true)) == EXIT_OK)
+			rc = exchange(req, out, false);
+	}
+	if (rc == EXIT_OK && (*out)->response->replayed)
+		fprintf(stderr, "planboard: note: answered before with idempotency key %s; this is the "
+				"original result, nothing was applied again\n", req->idempotency_key);
+	if (req->idempotency_key == key)
+		req->idempotency_key = NULL;   /* it lives on this stack frame */
+	return rc != EXIT_OK ? rc : cli_status_exit((*out)->response);
 }
 
 static int open_socket(void)

@@ -28,6 +28,11 @@ Pb__ServerFrame *wire_unpack_server_frame(const uint8_t *data, size_t len)
 	return pb__server_frame__unpack(NULL, len, data);
 }
 
+Pb__Response *wire_unpack_response(const uint8_t *data, size_t len)
+{
+	return pb__response__unpack(NULL, len, data);
+}
+
 void wire_free(void *msg)
 {
 	if (msg != NULL)

@@ -19,6 +19,7 @@ int wire_frame_append(struct buf *out, const ProtobufCMessage *msg, uint32_t max
  * wire_free. */
 Pb__Request *wire_unpack_request(const uint8_t *data, size_t len);
 Pb__ServerFrame *wire_unpack_server_frame(const uint8_t *data, size_t len);
+Pb__Response *wire_unpack_response(const uint8_t *data, size_t len);
 void wire_free(void *msg);
 
 /* Name of a request body case, e.g. "action_update" ("?" if unknown). */

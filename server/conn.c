@@ -2,6 +2,7 @@
  * holding write responses until their group commit, backpressure and
  * timeouts. A connection is never freed inside its own callback: it is
  * marked dead and reaped on a later loop turn. */
+#include "concurrency.h"
 #include "dispatch.h"
 #include "frame.h"
 #include "log.h"
@@ -130,6 +131,19 @@ void conn_release_held(struct conn *c, bool committed)
 	c->held_head = c->held_tail = NULL;
 }
 
+void conn_send_frame(struct conn *c, Pb__ServerFrame *f)
+{
+	struct buf b = { 0 };
+	if (wire_frame_append(&b, &f->base, c->srv->cfg.max_frame) == 0)
+		conn_write_out(c, b.data, b.len);
+	buf_free(&b);
+}
+
+size_t conn_output_len(struct conn *c)
+{
+	return c->bev ? evbuffer_get_length(bufferevent_get_output(c->bev)) : 0;
+}
+
 static void send_error_and_close(struct conn *c, int status, const char *msg)
 {
 	Pb__Response resp = PB__RESPONSE__INIT;
@@ -184,6 +198,11 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
+	if (c->closing) {
+		/* Told to go (a dropped watcher) and not reading: stop waiting. */
+		conn_close(c);
+		return;
+	}
 	if (c->state != CONN_READY) {
 		log_info("handshake timeout peer=%s", c->peer);
 		send_error_and_close(c, PB__STATUS__UNAUTHENTICATED, "no Hello and Login within the handshake time");
@@ -195,7 +214,8 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 static void conn_touch(struct conn *c)
 {
-	if (c->state == CONN_READY && c->timer) {
+	/* Watchers only listen: no idle timeout (heartbeats find dead ones). */
+	if (c->state == CONN_READY && c->timer && c->watch == NULL) {
 		struct timeval tv = { (time_t)c->srv->cfg.idle_timeout, 0 };
 		evtimer_add(c->timer, &tv);
 	}
@@ -266,6 +286,8 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 		if (evbuffer_get_length(bufferevent_get_input(bev)) >= FRAME_HEADER_LEN)
 			bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 	}
+	if (c->watch)
+		watch_on_drain(c);
 }
 
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
@@ -298,6 +320,8 @@ static void conn_free(struct server *srv, struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	srv->n_conns--;
+	watch_conn_free(c);
+	batch_conn_free(c);
 	struct held *hd = c->held_head;
 	while (hd) {
 		struct held *next = hd->next;

@@ -1,6 +1,7 @@
 /* dispatch.c: the dispatch table and the checks every request passes
  * before its handler: handshake state, login, role, admin-only
  * recorded_at, and the savepoint of a write inside the group commit. */
+#include "concurrency.h"
 #include "dispatch.h"
 #include "enums.h"
 #include "handlers.h"
@@ -70,6 +71,11 @@ static const struct handler handler_table[] = {
 	{ B(CRITERION_ADD), R_ADMIN | R_PERF, H_WRITE, h_criterion_add },
 	{ B(CRITERION_JUDGE), R_ADMIN | R_PERF, H_WRITE, h_criterion_judge },
 	{ B(REPORT), R_ANY, 0, h_report },
+	{ B(WATCH), R_ANY, 0, h_watch },
+	/* The requests of a batch are checked one by one when it runs. */
+	{ B(BATCH_BEGIN), R_ANY, 0, h_batch_begin },
+	{ B(BATCH_END), R_ANY, 0, h_batch_end },
+	{ B(ADMIN_STATS), R_ADMIN, 0, h_admin_stats },
 };
 
 const struct handler *dispatch_lookup(Pb__Request__BodyCase body)
@@ -185,6 +191,29 @@ static int begin_write(struct hctx *h)
 	return PB__STATUS__OK;
 }
 
+/* A write in its savepoint. With an idempotency key it may instead be
+ * answered from the key's stored response (*replay), or refused. */
+static void run_write(struct hctx *h, const struct handler *hd, Pb__Response **replay)
+{
+	if (begin_write(h) != PB__STATUS__OK)
+		return;
+	/* Not Login: its answer holds a token, which is never stored in clear. */
+	bool keyed = h->req->idempotency_key != NULL && h->who != NULL && !(hd->flags & H_PRELOGIN);
+	enum idem_result ir = keyed ? idem_begin(h, replay) : IDEM_NEW;
+	int rc = ir == IDEM_NEW ? hd->fn(h) : (int)h->resp->status;
+	if (ir == IDEM_NEW && rc == PB__STATUS__OK) {
+		if (keyed)
+			idem_record(h);
+		store_release(h->st);
+		return;
+	}
+	store_rollback_savepoint(h->st);
+	/* A refusal is kept too, outside the undone savepoint: a retry gets
+	 * the same answer even if the data has changed since. */
+	if (ir == IDEM_NEW && keyed)
+		idem_record(h);
+}
+
 static void join_commit(struct server *srv, struct conn *c)
 {
 	srv->txn_writes++;
@@ -196,8 +225,10 @@ static void join_commit(struct server *srv, struct conn *c)
 	}
 }
 
-void dispatch_request(struct conn *c, const Pb__Request *req)
+int dispatch_request(struct conn *c, const Pb__Request *req)
 {
+	if (batch_capture(c, req))
+		return PB__STATUS__OK;
 	struct arena arena = { 0 };
 	Pb__Response resp = PB__RESPONSE__INIT;
 	char now[ISO_TIME_LEN];
@@ -218,16 +249,11 @@ void dispatch_request(struct conn *c, const Pb__Request *req)
 	};
 	const struct handler *hd = dispatch_lookup(req->body_case);
 	bool is_write = false;
+	Pb__Response *replay = NULL;
 	if (precheck(&h, hd, c, req) == PB__STATUS__OK) {
 		if (hd->flags & H_WRITE) {
 			is_write = true;
-			if (begin_write(&h) == PB__STATUS__OK) {
-				int rc = hd->fn(&h);
-				if (rc == PB__STATUS__OK)
-					store_release(h.st);
-				else
-					store_rollback_savepoint(h.st);
-			}
+			run_write(&h, hd, &replay);
 			join_commit(c->srv, c);
 		} else {
 			hd->fn(&h);
@@ -237,8 +263,13 @@ void dispatch_request(struct conn *c, const Pb__Request *req)
 		log_debug("request failed peer=%s type=%s status=%d message=\"%s\"", c->peer,
 			  wire_request_name(req->body_case), (int)resp.status,
 			  resp.error_message ? resp.error_message : "");
-	conn_send_response(c, &resp, is_write, is_write);
+	conn_send_response(c, replay ? replay : &resp, is_write, is_write);
+	int status = replay ? (int)replay->status : (int)resp.status;
+	wire_free(replay);
+	watch_after_response(c);
 	arena_free(&arena);
-	if (is_write)
+	/* A running batch is committed as one, after its last request. */
+	if (is_write && !c->in_batch)
 		server_schedule_commit(c->srv);
+	return status;
 }

@@ -27,7 +27,8 @@ struct handler {
 };
 
 const struct handler *dispatch_lookup(Pb__Request__BodyCase body);
-/* Run one decoded request on a connection and queue its response. */
-void dispatch_request(struct conn *c, const Pb__Request *req);
+/* Run one decoded request on a connection and queue its response; the
+ * response's status. */
+int dispatch_request(struct conn *c, const Pb__Request *req);
 
 #endif

@@ -71,5 +71,10 @@ int h_criterion_judge(struct hctx *h);
 
 /* h_report.c */
 int h_report(struct hctx *h);
+/* watch.c, batch.c, h_admin.c */
+int h_watch(struct hctx *h);
+int h_batch_begin(struct hctx *h);
+int h_batch_end(struct hctx *h);
+int h_admin_stats(struct hctx *h);
 
 #endif

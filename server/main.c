@@ -34,6 +34,9 @@ static void usage(FILE *out)
 		"      --max-output BYTES      output queued per client before it is paused\n"
 		"                              (default 4194304)\n"
 		"      --token-ttl S           lifetime of a login token (default 43200 = 12 h)\n"
+		"      --heartbeat S           seconds between heartbeats to watchers (default 15)\n"
+		"      --no-group-commit       commit after every write instead of sharing commits\n"
+		"                              (slower; for measuring)\n"
 		"  -v, --verbose               log every failed request (debug level)\n"
 		"  -h, --help                  show this help\n"
 		"  -V, --version               show the version\n"
@@ -115,7 +118,7 @@ int main(int argc, char **argv)
 	struct server_config cfg;
 	server_config_defaults(&cfg);
 	const char *init_name = NULL, *port_file = NULL;
-	enum { O_INIT = 256, O_PORTFILE, O_FRAME, O_CONNS, O_HANDSHAKE, O_IDLE, O_OUTPUT, O_TTL };
+	enum { O_INIT = 256, O_PORTFILE, O_FRAME, O_CONNS, O_HANDSHAKE, O_IDLE, O_OUTPUT, O_TTL, O_HEARTBEAT, O_NO_GROUP };
 	static const struct option opts[] = {
 		{ "listen", required_argument, 0, 'l' },
 		{ "db", required_argument, 0, 'd' },
@@ -127,6 +130,8 @@ int main(int argc, char **argv)
 		{ "idle-timeout", required_argument, 0, O_IDLE },
 		{ "max-output", required_argument, 0, O_OUTPUT },
 		{ "token-ttl", required_argument, 0, O_TTL },
+		{ "heartbeat", required_argument, 0, O_HEARTBEAT },
+		{ "no-group-commit", no_argument, 0, O_NO_GROUP },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -174,6 +179,12 @@ int main(int argc, char **argv)
 				return 1;
 			cfg.token_ttl = (unsigned)v;
 			break;
+		case O_HEARTBEAT:
+			if (parse_uint("--heartbeat", optarg, 3600, &v) || v < 1)
+				return 1;
+			cfg.heartbeat = (unsigned)v;
+			break;
+		case O_NO_GROUP: cfg.no_group_commit = true; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("planboardd %s\n", PLANBOARD_VERSION); return 0;

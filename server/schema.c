@@ -9,6 +9,7 @@
 
 extern const char schema_metrics[];   /* schema_metrics.c */
 extern const char schema_governance[];
+extern const char schema_concurrency[];
 
 /* 1: localities, plans, themes, actions with every version, users,
  * tokens and the event log. */
@@ -119,5 +120,6 @@ const char *const store_migrations[] = {
 	schema_core,
 	schema_metrics,
 	schema_governance,
+	schema_concurrency,
 };
 const int store_migration_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

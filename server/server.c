@@ -1,4 +1,5 @@
 /* server.c: the listener, the event loop, group commit and shutdown. */
+#include "concurrency.h"
 #include "log.h"
 #include "server.h"
 
@@ -30,6 +31,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->max_output = 4u << 20;
 	cfg->token_ttl = 12 * 3600;
 	cfg->group_commit_max = 1000;
+	cfg->heartbeat = 15;
 }
 
 /* Commit the open transaction and send every held response. */
@@ -57,6 +59,8 @@ void server_commit_now(struct server *srv)
 		conn_release_held(c, ok);
 		c = next;
 	}
+	if (ok)
+		watch_after_commit(srv);
 	conn_reap(srv);
 }
 
@@ -67,7 +71,7 @@ static void commit_cb(evutil_socket_t fd, short what, void *arg)
 
 void server_schedule_commit(struct server *srv)
 {
-	if (srv->txn_writes >= srv->cfg.group_commit_max)
+	if (srv->cfg.no_group_commit || srv->txn_writes >= srv->cfg.group_commit_max)
 		server_commit_now(srv);
 	else
 		event_active(srv->commit_ev, EV_TIMEOUT, 0);
@@ -200,7 +204,7 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	srv->reap_ev = event_new(srv->base, -1, 0, reap_cb, srv);
 	event_priority_set(srv->commit_ev, PRIO_COMMIT);
 	event_priority_set(srv->reap_ev, PRIO_COMMIT);
-	if (listen_on(srv, err) != 0)
+	if (concurrency_init(srv, err) != 0 || listen_on(srv, err) != 0)
 		return -1;
 	srv->sig_term = evsignal_new(srv->base, SIGTERM, signal_cb, srv);
 	srv->sig_int = evsignal_new(srv->base, SIGINT, signal_cb, srv);
@@ -232,6 +236,7 @@ void server_free(struct server *srv)
 		event_free(srv->sig_term);
 	if (srv->sig_int)
 		event_free(srv->sig_int);
+	concurrency_free(srv);
 	store_close(srv->store);
 	srv->store = NULL;
 	if (srv->base)

@@ -24,6 +24,8 @@ struct server_config {
 	size_t max_output;             /* bytes queued for one client */
 	unsigned token_ttl;            /* seconds a login token lives */
 	unsigned group_commit_max;     /* commit early past this many writes */
+	unsigned heartbeat;            /* seconds between heartbeats to watchers */
+	bool no_group_commit;          /* commit after every write (to measure) */
 };
 
 void server_config_defaults(struct server_config *cfg);
@@ -33,6 +35,8 @@ struct server_stats {
 	uint64_t write_requests;
 	uint64_t requests;
 	uint64_t protocol_errors;
+	uint64_t watchers_dropped;
+	uint64_t events_pushed;
 };
 
 enum conn_state { CONN_HELLO, CONN_LOGIN, CONN_READY };
@@ -48,6 +52,8 @@ struct session {
 };
 
 struct held;
+struct watcher;
+struct batch;
 struct server;
 
 struct conn {
@@ -65,6 +71,9 @@ struct conn {
 	bool dead;               /* freed on the next loop turn */
 	struct event *timer;     /* handshake / idle timeout */
 	uint64_t requests;
+	struct watcher *watch;   /* set once it asked to Watch (watch.c) */
+	struct batch *batch;     /* an open batch being collected (batch.c) */
+	bool in_batch;           /* its batch is running: no commit between */
 };
 
 struct server {
@@ -83,6 +92,10 @@ struct server {
 	time_t started;
 	int port;                   /* bound port */
 	bool stopping;
+	struct watcher *watchers;   /* started watchers (watch.c) */
+	unsigned n_watchers;
+	int64_t committed_seq;      /* last event of the last successful commit */
+	struct event *heartbeat_ev, *purge_ev;
 };
 
 /* Context of one request: everything a handler reads or writes. */
@@ -119,5 +132,8 @@ void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_w
 void conn_release_held(struct conn *c, bool committed);
 void conn_close(struct conn *c);
 void conn_reap(struct server *srv);
+/* Queue a pushed frame (event, heartbeat) and the bytes not yet sent. */
+void conn_send_frame(struct conn *c, Pb__ServerFrame *f);
+size_t conn_output_len(struct conn *c);
 
 #endif
