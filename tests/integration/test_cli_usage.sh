@@ -13,10 +13,13 @@ expect_out "Exit codes"
 expect_ok as admin -h
 expect_ok as admin --version
 expect_out "planboard "
-COMMANDS="login logout whoami status locality plan theme action user"
+COMMANDS="login logout whoami status locality plan theme action user metric audit import export risk board report watch batch admin"
 declare -A SUBS=(
   [locality]="list add" [plan]="list show add" [theme]="list add"
   [action]="list show add update history" [user]="add list disable passwd"
+  [metric]="list define submit series compare history" [audit]="submit list"
+  [risk]="list show add update" [board]="show set member meeting review criterion"
+  [admin]="stats"
 )
 for c in $COMMANDS; do
   as admin --help
