@@ -6,6 +6,7 @@
 #include "frame.h"
 #include "log.h"
 #include "server.h"
+#include "tls.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -75,9 +76,29 @@ static void conn_write_out(struct conn *c, const void *data, size_t len)
 		return;
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	evbuffer_add(out, data, len);
-	/* Backpressure: stop reading a client that is not reading its output. */
-	if (evbuffer_get_length(out) > c->srv->cfg.max_output)
+	/* Backpressure: stop reading a client that is not reading its output.
+	 * Logged when it starts and when it ends, never per write. */
+	if (!c->paused && evbuffer_get_length(out) > c->srv->cfg.max_output) {
+		c->paused = true;
+		c->srv->stats.paused_reads++;
 		bufferevent_disable(c->bev, EV_READ);
+		log_warn("output limit reached, reading paused peer=%s queued=%zu limit=%zu", c->peer,
+			 evbuffer_get_length(out), c->srv->cfg.max_output);
+	}
+}
+
+/* Resume a paused client once half its queued output has gone, and handle
+ * the requests that were already buffered (no new bytes may ever arrive to
+ * wake the read callback). */
+static void conn_maybe_resume(struct conn *c, size_t pending)
+{
+	if (!c->paused || c->closing || pending > c->srv->cfg.max_output / 2)
+		return;
+	c->paused = false;
+	log_info("output drained, reading resumed peer=%s queued=%zu", c->peer, pending);
+	bufferevent_enable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) >= FRAME_HEADER_LEN)
+		bufferevent_trigger(c->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 }
 
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write)
@@ -155,9 +176,13 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 	peer_name(sa, c->peer, sizeof c->peer);
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (srv->tls_ctx)
+		c->bev = tls_bufferevent_new(srv->base, srv->tls_ctx, fd);
+	else
+		c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
-		evutil_closesocket(fd);
+		if (!srv->tls_ctx)
+			evutil_closesocket(fd);
 		free(c);
 		return;
 	}
@@ -169,11 +194,22 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 	srv->conns = c;
 	srv->n_conns++;
 	if (srv->n_conns > srv->cfg.max_connections) {
-		log_warn("connection refused peer=%s reason=max_connections limit=%u", c->peer,
-			 srv->cfg.max_connections);
+		/* Logged once per episode: a flood must not flood the log too. */
+		srv->stats.refused_connections++;
+		if (!srv->at_conn_limit)
+			log_warn("connection limit reached, refusing new connections peer=%s limit=%u",
+				 c->peer, srv->cfg.max_connections);
+		srv->at_conn_limit = true;
 		send_error_and_close(c, PB__STATUS__UNAVAILABLE, "server is at its connection limit; try again later");
 		return;
 	}
+	if (srv->at_conn_limit) {
+		log_info("below the connection limit again refused=%llu",
+			 (unsigned long long)srv->stats.refused_connections);
+		srv->at_conn_limit = false;
+	}
+	/* Resume reading when the output queue is down to half the limit. */
+	bufferevent_setwatermark(c->bev, EV_WRITE, srv->cfg.max_output / 2, 0);
 	c->timer = evtimer_new(srv->base, conn_timer_cb, c);
 	struct timeval tv = { (time_t)srv->cfg.handshake_timeout, 0 };
 	evtimer_add(c->timer, &tv);
@@ -205,13 +241,14 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead; n++) {
+	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead && !c->paused; n++) {
 		uint8_t hdr[FRAME_HEADER_LEN];
 		uint32_t len;
 		const char *err;
 		ev_ssize_t got = evbuffer_copyout(in, hdr, sizeof hdr);
-		enum frame_result r = frame_peek_header(hdr, got < 0 ? 0 : (size_t)got,
-							c->srv->cfg.max_frame, &len, &err);
+		/* Before login only Hello and Login are allowed: small frames. */
+		uint32_t max = c->state == CONN_READY ? c->srv->cfg.max_frame : c->srv->cfg.max_frame_prelogin;
+		enum frame_result r = frame_peek_header(hdr, got < 0 ? 0 : (size_t)got, max, &len, &err);
 		if (r == FRAME_ERROR) {
 			c->srv->stats.protocol_errors++;
 			log_warn("protocol error peer=%s reason=\"%s\"", c->peer, err);
@@ -242,7 +279,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		conn_touch(c);
 	}
 	/* Frames left over: come back on a later loop turn. */
-	if (!c->closing && !c->dead && evbuffer_get_length(in) >= FRAME_HEADER_LEN)
+	if (!c->closing && !c->dead && !c->paused && evbuffer_get_length(in) >= FRAME_HEADER_LEN)
 		bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 }
 
@@ -255,13 +292,19 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_close(c);
 		return;
 	}
-	if (pending <= c->srv->cfg.max_output / 2 && !(bufferevent_get_enabled(bev) & EV_READ))
-		bufferevent_enable(bev, EV_READ);
+	conn_maybe_resume(c, pending);
 }
 
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
+	if ((what & BEV_EVENT_ERROR) && c->srv->tls_ctx) {
+		const char *why = tls_error_string(bev);
+		if (*why && c->requests == 0)
+			log_warn("TLS handshake failed peer=%s error=\"%s\" (a client without --tls?)", c->peer, why);
+		else if (*why)
+			log_warn("TLS error peer=%s error=\"%s\"", c->peer, why);
+	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
 		log_debug("connection closed peer=%s", c->peer);
 		conn_close(c);

@@ -42,6 +42,7 @@ static const struct handler handler_table[] = {
 	{ B(USER_DISABLE), R_ADMIN, H_WRITE, h_user_disable },
 	/* Anyone may change their own password; admins anyone's (inside). */
 	{ B(USER_PASSWD), R_ANY, H_WRITE, h_user_passwd },
+	{ B(ADMIN_BACKUP), R_ADMIN, 0, h_admin_backup },
 };
 
 const struct handler *dispatch_lookup(Pb__Request__BodyCase body)

@@ -36,4 +36,7 @@ int h_user_list(struct hctx *h);
 int h_user_disable(struct hctx *h);
 int h_user_passwd(struct hctx *h);
 
+/* h_admin.c */
+int h_admin_backup(struct hctx *h);
+
 #endif

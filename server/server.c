@@ -1,6 +1,9 @@
 /* server.c: the listener, the event loop, group commit and shutdown. */
 #include "log.h"
 #include "server.h"
+#include "ratelimit.h"
+#include "store_ops.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -30,6 +33,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->max_output = 4u << 20;
 	cfg->token_ttl = 12 * 3600;
 	cfg->group_commit_max = 1000;
+	cfg->max_frame_prelogin = 64u << 10;
 }
 
 /* Commit the open transaction and send every held response. */
@@ -165,6 +169,13 @@ static int listen_on(struct server *srv, char **err)
 	struct addrinfo *res;
 	if (resolve_listen(srv->cfg.listen, &res, err) != 0)
 		return -1;
+	/* Passwords and tokens must not cross a network in clear text. */
+	if (srv->tls_ctx == NULL && !srv->cfg.allow_plaintext && !addr_is_loopback(res->ai_addr)) {
+		*err = xasprintf("refusing to listen on non-loopback address %s without TLS; "
+				 "give --tls-cert and --tls-key (or --allow-plaintext)", srv->cfg.listen);
+		freeaddrinfo(res);
+		return -1;
+	}
 	srv->listener = evconnlistener_new_bind(srv->base, accept_cb, srv,
 						LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 						1024, res->ai_addr, (int)res->ai_addrlen);
@@ -196,6 +207,13 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	srv->store = store_open(cfg->db_path, err);
 	if (srv->store == NULL)
 		return -1;
+	if (cfg->max_db_pages && store_set_max_pages(srv->store, cfg->max_db_pages) != 0) {
+		*err = xasprintf("cannot set the database size limit: %s", store_errmsg(srv->store));
+		return -1;
+	}
+	if (cfg->tls_cert && (srv->tls_ctx = tls_server_ctx_new(cfg->tls_cert, cfg->tls_key, err)) == NULL)
+		return -1;
+	srv->limiter = login_limiter_new();
 	srv->commit_ev = event_new(srv->base, -1, 0, commit_cb, srv);
 	srv->reap_ev = event_new(srv->base, -1, 0, reap_cb, srv);
 	event_priority_set(srv->commit_ev, PRIO_COMMIT);
@@ -211,7 +229,8 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 
 int server_run(struct server *srv)
 {
-	log_info("listening address=%s port=%d db=%s", srv->cfg.listen, srv->port, srv->cfg.db_path);
+	log_info("listening address=%s port=%d db=%s tls=%s", srv->cfg.listen, srv->port, srv->cfg.db_path,
+		 srv->tls_ctx ? "on" : "off");
 	int rc = event_base_dispatch(srv->base);
 	server_commit_now(srv);
 	return rc < 0 ? -1 : 0;
@@ -234,6 +253,9 @@ void server_free(struct server *srv)
 		event_free(srv->sig_int);
 	store_close(srv->store);
 	srv->store = NULL;
+	if (srv->tls_ctx)
+		tls_ctx_free(srv->tls_ctx);
+	login_limiter_free(srv->limiter);
 	if (srv->base)
 		event_base_free(srv->base);
 	memset(srv, 0, sizeof *srv);

@@ -24,6 +24,10 @@ struct server_config {
 	size_t max_output;             /* bytes queued for one client */
 	unsigned token_ttl;            /* seconds a login token lives */
 	unsigned group_commit_max;     /* commit early past this many writes */
+	const char *tls_cert, *tls_key; /* PEM files; both set = serve TLS */
+	bool allow_plaintext;          /* plaintext on a non-loopback address */
+	uint32_t max_frame_prelogin;   /* frame limit before Login succeeds */
+	unsigned max_db_pages;         /* PRAGMA max_page_count; 0 = SQLite's */
 };
 
 void server_config_defaults(struct server_config *cfg);
@@ -33,6 +37,8 @@ struct server_stats {
 	uint64_t write_requests;
 	uint64_t requests;
 	uint64_t protocol_errors;
+	uint64_t refused_connections;  /* over max_connections */
+	uint64_t paused_reads;         /* clients paused by backpressure */
 };
 
 enum conn_state { CONN_HELLO, CONN_LOGIN, CONN_READY };
@@ -65,6 +71,7 @@ struct conn {
 	bool dead;               /* freed on the next loop turn */
 	struct event *timer;     /* handshake / idle timeout */
 	uint64_t requests;
+	bool paused;             /* reading stopped: its output is not read */
 };
 
 struct server {
@@ -83,6 +90,9 @@ struct server {
 	time_t started;
 	int port;                   /* bound port */
 	bool stopping;
+	void *tls_ctx;              /* SSL_CTX when serving TLS (tls.c) */
+	bool at_conn_limit;         /* logged once until below the limit */
+	struct login_limiter *limiter; /* failed-login throttling (ratelimit.c) */
 };
 
 /* Context of one request: everything a handler reads or writes. */

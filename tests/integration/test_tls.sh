@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# TLS: a throwaway CA and server certificate made with the openssl command;
+# a good handshake, a wrong CA, a wrong host name, a plaintext client on a
+# TLS server (clear error on both sides, server unharmed), a TLS client on a
+# plaintext server, bad certificate options, and the non-loopback rule.
+. "$(dirname "$0")/lib.sh"
+
+mkcert() { # mkcert NAME CN SAN: a CA NAME-ca and a server certificate NAME signed by it
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1 test CA" \
+    -keyout "$T/$1-ca.key" -out "$T/$1-ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" -keyout "$T/$1.key" -out "$T/$1.csr" 2>/dev/null
+  printf 'subjectAltName=%s\n' "$3" >"$T/$1.ext"
+  openssl x509 -req -in "$T/$1.csr" -CA "$T/$1-ca.pem" -CAkey "$T/$1-ca.key" -CAcreateserial \
+    -days 2 -extfile "$T/$1.ext" -out "$T/$1.pem" 2>/dev/null
+}
+mkcert good localhost "DNS:localhost"
+mkcert other localhost "DNS:localhost"
+TLS=(--tls --ca "$T/good-ca.pem" -H localhost)
+
+# Option errors are clear and stop the server from starting.
+expect_rc 1 run_server_expect_fail --tls-cert "$T/good.pem"
+check "cert without key is refused" grep -q "go together" "$T/fail.log"
+expect_rc 1 run_server_expect_fail --tls-cert "$T/missing.pem" --tls-key "$T/good.key"
+check "missing certificate named" grep -q "cannot load the TLS certificate $T/missing.pem" "$T/fail.log"
+expect_rc 1 run_server_expect_fail --tls-cert "$T/good.pem" --tls-key "$T/other.key"
+check "mismatched key named" grep -q "cannot load the TLS key .*mismatch" "$T/fail.log"
+# Plaintext on a non-loopback address is refused (nothing is ever sent there).
+expect_rc 1 run_server_expect_fail --listen 0.0.0.0:0
+check "non-loopback plaintext refused" grep -q "refusing to listen on non-loopback" "$T/fail.log"
+
+start_server --tls-cert "$T/good.pem" --tls-key "$T/good.key"
+check "server log says tls=on" grep -q "tls=on" "$T/server.log"
+
+# A good handshake: log in and use the token over TLS.
+as_stdin admin "$ADMIN_PW" "${TLS[@]}" login
+check "TLS login" test "$RC" -eq 0
+expect_ok as admin "${TLS[@]}" locality add north "North"
+expect_ok as admin "${TLS[@]}" --json locality list
+expect_json 'j[0]["code"]' north
+
+# A CA that did not sign the server's certificate.
+expect_rc 2 as admin --tls --ca "$T/other-ca.pem" -H localhost locality list
+expect_err "not trusted"
+# The right CA but a host name the certificate does not carry.
+expect_rc 2 as admin --tls --ca "$T/good-ca.pem" -H 127.0.0.1 locality list
+expect_err "not trusted for 127.0.0.1"
+# No --ca: the system store does not know the throwaway CA.
+expect_rc 2 as admin --tls -H localhost locality list
+expect_err "not trusted"
+
+# A plaintext client talking to the TLS server.
+expect_rc 2 as admin -H localhost locality list
+expect_err "if it uses TLS, add --tls"
+sleep 0.2
+check "server logs the failed handshake" grep -q "TLS handshake failed" "$T/server.log"
+check "server alive after plaintext client" server_alive
+expect_ok as admin "${TLS[@]}" locality list
+expect_out north
+
+# Raw garbage and an abrupt close during the handshake do not hurt it.
+python3 - "$PLANBOARD_PORT" <<'PY'
+import socket, sys
+for payload in (b"", b"\x16\x03\x01\x00\x05hello", b"\x00" * 100, b"GET / HTTP/1.0\r\n\r\n"):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(payload)
+    s.close()
+PY
+sleep 0.2
+check "server alive after garbage handshakes" server_alive
+expect_ok as admin "${TLS[@]}" locality list
+
+# A TLS client talking to a plaintext server.
+stop_server
+start_server
+expect_rc 2 as admin "${TLS[@]}" locality list
+expect_err "TLS handshake with localhost failed"
+check "plaintext server alive" server_alive
+finish
