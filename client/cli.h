@@ -109,5 +109,6 @@ int cmd_plan(int argc, char **argv);
 int cmd_theme(int argc, char **argv);
 int cmd_action(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const struct cmd commands[] = {
 	{ "theme", cmd_theme, "list or add a plan's themes (core issues)" },
 	{ "action", cmd_action, "list, show, add and update actions; their history" },
 	{ "user", cmd_user, "add, list, disable users; change passwords" },
+	{ "admin", cmd_admin, "server administration: backup" },
 };
 
 static void usage(FILE *out)

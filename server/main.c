@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 			cfg.max_output = v;
 			break;
 		case O_TTL:
-			if (parse_uint("--token-ttl", optarg, 86400 * 365, &v) || v < 60)
+			if (parse_uint("--token-ttl", optarg, 86400 * 365, &v) || v < 1)
 				return 1;
 			cfg.token_ttl = (unsigned)v;
 			break;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Login defences: throttling per user and per source address (with the
+# wait in a RESOURCE_EXHAUSTED message), failed logins in the event log,
+# token expiry, logout, user disable and password change revoking tokens,
+# and owner-only modes on the database and the token file.
+. "$(dirname "$0")/lib.sh"
+start_server
+login admin "$ADMIN_PW"
+add_user carol viewer "Blue-Harbour-2017"
+add_user dave viewer "Red-Lantern-2017"
+sql() { sqlite3 -cmd ".timeout 2000" "$DB" "$1"; }
+token_of() { cat "$T/cfg-$1/planboard/token-127.0.0.1-$PLANBOARD_PORT"; }
+
+# Files readable by their owner only.
+check "database mode 0600" test "$(stat -c %a "$DB")" = 600
+check "WAL file mode 0600" test "$(stat -c %a "$DB-wal")" = 600
+check "token file mode 0600" test "$(stat -c %a "$T/cfg-admin/planboard/token-127.0.0.1-$PLANBOARD_PORT")" = 600
+
+# Per user: the first failures are plain UNAUTHENTICATED ...
+for i in 1 2 3 4 5; do
+  expect_rc 3 as_stdin carol "wrong-password-$i" login
+done
+expect_err "wrong user name or password"
+# ... then even the right password waits, and is told how long.
+expect_rc 7 as_stdin carol "Blue-Harbour-2017" login
+expect_err "RESOURCE_EXHAUSTED: too many failed logins; try again in"
+# Another user from the same address is not affected.
+expect_ok as_stdin dave "Red-Lantern-2017" login
+sleep 2.1
+expect_ok as_stdin carol "Blue-Harbour-2017" login
+# Every failure is in the event log, with the address.
+check "failed logins recorded" test "$(sql "SELECT count(*) FROM event WHERE entity='login' AND ref='carol' AND op='failed' AND summary LIKE '%127.0.0.1%'")" -eq 5
+check "throttled attempt recorded" test "$(sql "SELECT count(*) FROM event WHERE entity='login' AND ref='carol' AND op='throttled'")" -ge 1
+
+# Logout revokes the token it used.
+login dave "Red-Lantern-2017"
+DAVE_TOKEN="$(token_of dave)"
+expect_ok as dave logout
+PLANBOARD_TOKEN="$DAVE_TOKEN" expect_rc 3 as nobody whoami
+expect_err "expired or was revoked"
+
+# A password change revokes the user's other tokens but not the one used.
+login carol "Blue-Harbour-2017"
+mkdir -p "$T/cfg-carol2"; cp -r "$T/cfg-carol/." "$T/cfg-carol2/"
+as_stdin carol "Blue-Harbour-2017" login   # a second, different token
+OLD="$(token_of carol2)"; NEW="$(token_of carol)"
+check "two distinct tokens" test "$OLD" != "$NEW"
+PLANBOARD_TOKEN="$NEW" expect_ok as_stdin carol "Green-Harbour-2018" user passwd carol
+PLANBOARD_TOKEN="$NEW" expect_ok as carol whoami
+PLANBOARD_TOKEN="$OLD" expect_rc 3 as carol whoami
+
+# Disabling a user revokes all of their tokens at once.
+expect_ok as_stdin carol "Green-Harbour-2018" login
+A="$(token_of carol)"
+expect_ok as_stdin carol "Green-Harbour-2018" login
+B="$(token_of carol)"
+expect_ok as admin user disable carol
+PLANBOARD_TOKEN="$A" expect_rc 3 as carol whoami
+PLANBOARD_TOKEN="$B" expect_rc 3 as carol whoami
+check "no live carol tokens" test "$(sql "SELECT count(*) FROM token t JOIN user u ON u.id=t.user_id WHERE u.name='carol' AND t.revoked=0")" -eq 0
+
+# Tokens expire (restarted with --token-ttl 2).
+stop_server
+start_server --token-ttl 2
+login dave "Red-Lantern-2017"
+expect_ok as dave whoami
+sleep 2.2
+expect_rc 3 as dave whoami
+expect_err "expired"
+
+# Per address: many failures over many user names throttle the address.
+for i in $(seq 1 20); do as_stdin "ghost$i" "nope-$i" login; done
+expect_rc 7 as_stdin dave "Red-Lantern-2017" login
+expect_err "try again in"
+check "server alive" server_alive
+finish
