@@ -109,6 +109,10 @@ static int login_refused(struct hctx *h, const char *user, const char *addr, int
 	if (wait == 0)
 		login_failed(h->srv->limiter, user, addr, time(NULL));
 	hctx_fail(h, status, "%s", msg);
+	if (wait > 0) {
+		h->resp->has_retry_after_seconds = 1;
+		h->resp->retry_after_seconds = (int32_t)wait;
+	}
 	if (hctx_event(h, "login", user ? user : "-", wait ? "throttled" : "failed", NULL, NULL,
 		       "%s from %s", wait ? "login attempt refused while throttled" : "failed login", addr) != PB__STATUS__OK) {
 		hctx_fail(h, status, "%s", msg);
