@@ -24,6 +24,7 @@ struct held {
 	struct held *next;
 	uint64_t id;
 	bool is_write;
+	bool failed;             /* already an error: nothing to lose */
 	size_t len;
 	uint8_t data[];
 };
@@ -111,6 +112,7 @@ void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_w
 		hd->next = NULL;
 		hd->id = resp->id;
 		hd->is_write = is_write;
+		hd->failed = resp->has_status && resp->status != PB__STATUS__OK;
 		hd->len = b.len;
 		memcpy(hd->data, b.data, b.len);
 		if (c->held_tail)
@@ -131,7 +133,7 @@ void conn_release_held(struct conn *c, bool committed)
 	struct held *hd = c->held_head;
 	while (hd != NULL) {
 		struct held *next = hd->next;
-		if (!committed && hd->is_write) {
+		if (!committed && hd->is_write && !hd->failed) {
 			Pb__Response err = PB__RESPONSE__INIT;
 			err.has_id = 1;
 			err.id = hd->id;

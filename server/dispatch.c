@@ -190,7 +190,7 @@ void dispatch_request(struct conn *c, const Pb__Request *req)
 		.now = now,
 	};
 	const struct handler *hd = dispatch_lookup(req->body_case);
-	bool is_write = false;
+	bool is_write = false, lost = false;
 	if (precheck(&h, hd, c, req) == PB__STATUS__OK) {
 		if (hd->flags & H_WRITE) {
 			is_write = true;
@@ -202,6 +202,7 @@ void dispatch_request(struct conn *c, const Pb__Request *req)
 					store_rollback_savepoint(h.st);
 			}
 			join_commit(c->srv, c);
+			lost = store_txn_lost(h.st);
 		} else {
 			hd->fn(&h);
 		}
@@ -212,6 +213,8 @@ void dispatch_request(struct conn *c, const Pb__Request *req)
 			  resp.error_message ? resp.error_message : "");
 	conn_send_response(c, &resp, is_write, is_write);
 	arena_free(&arena);
-	if (is_write)
+	if (lost)
+		server_commit_now(c->srv);   /* answer the lost group now: nothing in it was saved */
+	else if (is_write)
 		server_schedule_commit(c->srv);
 }
