@@ -114,8 +114,12 @@ int cli_send(Pb__Request *req)
 	}
 	int rc = io_write(b.data, b.len);
 	buf_free(&b);
-	if (rc != 0)
-		return cli_error(EXIT_CONNECT, "cannot send to %s:%d: %s", cli.host, cli.port, strerror(errno));
+	if (rc != 0) {
+		/* A TLS server drops a plaintext client as soon as it reads its Hello. */
+		bool reset = errno == ECONNRESET || errno == EPIPE;
+		return cli_error(EXIT_CONNECT, "cannot send to %s:%d: %s%s", cli.host, cli.port, strerror(errno),
+				 reset && !cli.tls && cli.rd.in.len == 0 ? " (if it uses TLS, add --tls)" : "");
+	}
 	return EXIT_OK;
 }
 
