@@ -267,7 +267,14 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		if (req == NULL) {
 			/* The framing is intact, so the connection can go on. */
 			c->srv->stats.protocol_errors++;
-			log_warn("bad message peer=%s len=%u", c->peer, len);
+			/* Once per connection at warning level: a client sending
+			 * junk in a loop must not fill the log. */
+			if (c->bad_messages++ == 0)
+				log_warn("bad message peer=%s len=%u (further ones from this peer at debug level)",
+					 c->peer, len);
+			else
+				log_debug("bad message peer=%s len=%u count=%llu", c->peer, len,
+					  (unsigned long long)c->bad_messages);
 			Pb__Response resp = PB__RESPONSE__INIT;
 			resp.has_id = 1;
 			resp.has_status = 1;

@@ -72,6 +72,7 @@ struct conn {
 	struct event *timer;     /* handshake / idle timeout */
 	uint64_t requests;
 	bool paused;             /* reading stopped: its output is not read */
+	uint64_t bad_messages;   /* frames that were not a Request */
 };
 
 struct server {
