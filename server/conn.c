@@ -78,13 +78,18 @@ static void conn_write_out(struct conn *c, const void *data, size_t len)
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	evbuffer_add(out, data, len);
 	/* Backpressure: stop reading a client that is not reading its output.
-	 * Logged when it starts and when it ends, never per write. */
+	 * Never logged per write: the first pause of a connection is a
+	 * warning, later ones (a slow reader flapping around the limit) are
+	 * counted and logged at debug level. */
 	if (!c->paused && evbuffer_get_length(out) > c->srv->cfg.max_output) {
 		c->paused = true;
 		c->srv->stats.paused_reads++;
 		bufferevent_disable(c->bev, EV_READ);
-		log_warn("output limit reached, reading paused peer=%s queued=%zu limit=%zu", c->peer,
-			 evbuffer_get_length(out), c->srv->cfg.max_output);
+		if (c->pauses++ == 0)
+			log_warn("output limit reached, reading paused peer=%s queued=%zu limit=%zu", c->peer,
+				 evbuffer_get_length(out), c->srv->cfg.max_output);
+		else
+			log_debug("reading paused again peer=%s pauses=%llu", c->peer, (unsigned long long)c->pauses);
 	}
 }
 
@@ -96,7 +101,8 @@ static void conn_maybe_resume(struct conn *c, size_t pending)
 	if (!c->paused || c->closing || pending > c->srv->cfg.max_output / 2)
 		return;
 	c->paused = false;
-	log_info("output drained, reading resumed peer=%s queued=%zu", c->peer, pending);
+	if (c->pauses == 1)
+		log_info("output drained, reading resumed peer=%s queued=%zu", c->peer, pending);
 	bufferevent_enable(c->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_input(c->bev)) >= FRAME_HEADER_LEN)
 		bufferevent_trigger(c->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);

@@ -73,6 +73,7 @@ struct conn {
 	uint64_t requests;
 	bool paused;             /* reading stopped: its output is not read */
 	uint64_t bad_messages;   /* frames that were not a Request */
+	uint64_t pauses;         /* times reading was paused (backpressure) */
 };
 
 struct server {
