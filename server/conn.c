@@ -176,6 +176,16 @@ static void send_error_and_close(struct conn *c, int status, const char *msg)
 		conn_close(c);
 }
 
+void conn_drop_user(struct server *srv, int64_t user_id, const struct conn *except, const char *why)
+{
+	for (struct conn *c = srv->conns; c != NULL; c = c->next) {
+		if (c == except || c->dead || c->closing || c->state != CONN_READY || c->who.user_id != user_id)
+			continue;
+		log_info("closing session peer=%s user=%s reason=\"%s\"", c->peer, c->who.name, why);
+		send_error_and_close(c, PB__STATUS__UNAUTHENTICATED, why);
+	}
+}
+
 void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, int salen)
 {
 	(void)salen;

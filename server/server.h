@@ -131,5 +131,8 @@ void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_w
 void conn_release_held(struct conn *c, bool committed);
 void conn_close(struct conn *c);
 void conn_reap(struct server *srv);
+/* Close the user's logged-in connections (but `except`), telling them why:
+ * a disabled user or a changed password ends live sessions too. */
+void conn_drop_user(struct server *srv, int64_t user_id, const struct conn *except, const char *why);
 
 #endif

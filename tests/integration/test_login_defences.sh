@@ -54,7 +54,31 @@ expect_ok as_stdin carol "Green-Harbour-2018" login
 A="$(token_of carol)"
 expect_ok as_stdin carol "Green-Harbour-2018" login
 B="$(token_of carol)"
+# A live session of carol's, to see it closed by the disable.
+PYTHONPATH="$(dirname "$0")" python3 - "$PLANBOARD_PORT" "$B" "$T/go" >"$T/live.out" 2>&1 <<'PY' &
+import os, socket, sys, time
+from pbwire import *
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(hello(1) + login_token(2, sys.argv[2]) + frame(request(3, PING, b"")))
+open(sys.argv[3] + ".ready", "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+s.settimeout(5)
+buf = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+frames, _ = read_frames(buf)
+print(" ".join(STATUS_NAMES[response(f)[1]] for f in frames), response(frames[-1])[2], "closed")
+PY
+LIVE=$!
+for _ in $(seq 1 100); do [ -e "$T/go.ready" ] && break; sleep 0.05; done
 expect_ok as admin user disable carol
+touch "$T/go"; wait "$LIVE"
+OUT="$(cat "$T/live.out")"
+expect_out "OK OK OK UNAUTHENTICATED the account was disabled closed"
 PLANBOARD_TOKEN="$A" expect_rc 3 as carol whoami
 PLANBOARD_TOKEN="$B" expect_rc 3 as carol whoami
 check "no live carol tokens" test "$(sql "SELECT count(*) FROM token t JOIN user u ON u.id=t.user_id WHERE u.name='carol' AND t.revoked=0")" -eq 0
