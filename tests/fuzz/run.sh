@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 SECS="${1:-30}"; shift || true
 TARGETS=("${@:-fuzz_frame}" )
 [ $# -gt 0 ] || TARGETS=(fuzz_frame fuzz_request)
+[ $# -gt 0 ] || [ ! -e server/csv_import.c ] || TARGETS+=(fuzz_csv)
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DPLANBOARD_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j2 --target "${TARGETS[@]}" >/dev/null
 export UBSAN_OPTIONS="suppressions=$PWD/tests/fuzz/ubsan.supp:print_stacktrace=1:halt_on_error=1"
