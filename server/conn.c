@@ -19,6 +19,10 @@
 /* Frames handled per read callback before returning to the loop
  * (memcached's reqs_per_event), so one busy client cannot starve others. */
 #define FRAMES_PER_READ 64
+/* Seconds a closing connection gets to take its last message. A peer that
+ * does not read it (or never finishes a TLS handshake) is cut off then, so
+ * it cannot hold a connection slot for ever. */
+#define CLOSE_GRACE 5
 
 struct held {
 	struct held *next;
@@ -169,6 +173,10 @@ static void send_error_and_close(struct conn *c, int status, const char *msg)
 	resp.error_message = (char *)msg;
 	conn_send_response(c, &resp, false, false);
 	c->closing = true;
+	if (c->timer) {
+		struct timeval grace = { CLOSE_GRACE, 0 };
+		evtimer_add(c->timer, &grace);
+	}
 	if (c->bev)
 		bufferevent_disable(c->bev, EV_READ);
 	if (c->held_head == NULL && c->bev &&
@@ -206,6 +214,7 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 	}
 	bufferevent_priority_set(c->bev, 0);
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	c->timer = evtimer_new(srv->base, conn_timer_cb, c);
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;
@@ -228,7 +237,6 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 	}
 	/* Resume reading when the output queue is down to half the limit. */
 	bufferevent_setwatermark(c->bev, EV_WRITE, srv->cfg.max_output / 2, 0);
-	c->timer = evtimer_new(srv->base, conn_timer_cb, c);
 	struct timeval tv = { (time_t)srv->cfg.handshake_timeout, 0 };
 	evtimer_add(c->timer, &tv);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
@@ -238,7 +246,10 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
-	if (c->state != CONN_READY) {
+	if (c->closing) {
+		log_info("closing connection that did not take its last message peer=%s", c->peer);
+		conn_close(c);
+	} else if (c->state != CONN_READY) {
 		log_info("handshake timeout peer=%s", c->peer);
 		send_error_and_close(c, PB__STATUS__UNAUTHENTICATED, "no Hello and Login within the handshake time");
 	} else {
@@ -249,7 +260,7 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 static void conn_touch(struct conn *c)
 {
-	if (c->state == CONN_READY && c->timer) {
+	if (c->state == CONN_READY && c->timer && !c->closing) {
 		struct timeval tv = { (time_t)c->srv->cfg.idle_timeout, 0 };
 		evtimer_add(c->timer, &tv);
 	}

@@ -69,6 +69,33 @@ sleep 0.2
 check "server alive after garbage handshakes" server_alive
 expect_ok as admin "${TLS[@]}" locality list
 
+# Silent TCP peers that never start the TLS handshake are cut off (the
+# handshake timeout, then the grace for the last message), so they cannot
+# hold the connection slots: with 3 slots, 3 silent peers, a client still
+# gets in once they are dropped.
+stop_server
+start_server --tls-cert "$T/good.pem" --tls-key "$T/good.key" --handshake-timeout 1 --max-connections 3
+OUT="$(python3 - "$PLANBOARD_PORT" <<'PY'
+import socket, sys, time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(3)]
+start = time.time()
+closed = 0
+for s in socks:
+    s.settimeout(15)
+    try:
+        while s.recv(4096):
+            pass
+    except ConnectionResetError:
+        pass
+    closed += 1
+print("closed %d after %.0f s" % (closed, time.time() - start))
+PY
+)"
+expect_out "closed 3 after"
+check "silent peers dropped within handshake + grace" test "$(echo "$OUT" | awk '{print $4}')" -le 8
+check "the drop is logged" grep -q "did not take its last message" "$T/server.log"
+expect_ok as_stdin admin "$ADMIN_PW" "${TLS[@]}" login
+
 # A TLS client talking to a plaintext server.
 stop_server
 start_server
