@@ -66,6 +66,8 @@ enum frame_result frame_reader_next(struct frame_reader *r, const uint8_t **payl
 				    size_t *payload_len, const char **err)
 {
 	size_t consumed;
+	if (r->in.data == NULL)
+		return FRAME_NEED_MORE;   /* nothing fed yet (NULL + 0 is undefined) */
 	enum frame_result res = frame_decode(r->in.data + r->taken, r->in.len - r->taken, r->max,
 					     payload, payload_len, &consumed, err);
 	if (res == FRAME_OK)

@@ -34,6 +34,13 @@ static void decode_stream(const uint8_t *data, size_t size)
 {
 	struct frame_reader rd;
 	frame_reader_init(&rd, FUZZ_MAX_FRAME);
+	/* Asking before anything was fed (clang's UBSan once caught NULL + 0
+	 * here, in the client's first read). */
+	const uint8_t *p0;
+	size_t n0;
+	const char *e0;
+	if (frame_reader_next(&rd, &p0, &n0, &e0) != FRAME_NEED_MORE)
+		__builtin_trap();
 	size_t off = 0;
 	while (off < size) {
 		size_t piece = (size_t)(data[off] % 16) + 1;
