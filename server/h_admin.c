@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Copy the live database to a new file on the server with SQLite's online
  * backup API. Pending group-commit writes are committed first so the copy
@@ -23,6 +24,8 @@ int h_admin_backup(struct hctx *h)
 	if (strlen(path) > 4096 || !valid_utf8(path, 4096))
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "the backup path is not valid");
 	server_commit_now(h->srv);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int64_t pages = 0, bytes = 0;
 	char *err = NULL;
 	if (store_backup(h->st, path, &pages, &bytes, &err) != 0) {
@@ -32,8 +35,10 @@ int h_admin_backup(struct hctx *h)
 		free(err);
 		return rc;
 	}
-	log_info("backup written path=%s pages=%lld bytes=%lld user=%s", path, (long long)pages,
-		 (long long)bytes, h->who->name);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	log_info("backup written path=%s pages=%lld bytes=%lld ms=%ld user=%s", path, (long long)pages,
+		 (long long)bytes, ms, h->who->name);
 	Pb__AdminBackupReply *r = arena_new(h->arena, Pb__AdminBackupReply);
 	pb__admin_backup_reply__init(r);
 	r->path = arena_strdup(h->arena, path);
