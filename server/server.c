@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 /* Event priorities: reads first, then the group commit and the reaper, so
@@ -91,14 +92,46 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	conn_accept(arg, fd, sa, salen);
 }
 
+static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	if (!srv->stopping)
+		evconnlistener_enable(srv->listener);
+}
+
+/* EMFILE and friends: the pending connection stays in the backlog, so the
+ * listener would fire again at once and spin. Pause accepting for 100 ms
+ * (connections already open go on) and log at most every 10 s. */
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	/* EMFILE and friends: log once per burst, keep running. */
+	struct server *srv = arg;
 	static time_t last;
 	time_t now = time(NULL);
-	if (now != last)
-		log_warn("accept failed error=\"%s\"", strerror(errno));
-	last = now;
+	if (now - last >= 10) {
+		log_warn("accept failed, pausing new connections for 100 ms error=\"%s\" connections=%u",
+			 strerror(errno), srv->n_conns);
+		last = now;
+	}
+	evconnlistener_disable(l);
+	struct timeval tv = { 0, 100000 };
+	event_base_once(srv->base, -1, EV_TIMEOUT, accept_resume_cb, srv, &tv);
+}
+
+/* Make room for max_connections descriptors if the hard limit allows. */
+static void raise_fd_limit(unsigned max_connections)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	rlim_t want = (rlim_t)max_connections + 64;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < want)
+		log_warn("open file limit %llu is below --max-connections + 64; raise it (LimitNOFILE=)",
+			 (unsigned long long)rl.rlim_cur);
 }
 
 static void stop_timeout_cb(evutil_socket_t fd, short what, void *arg)
@@ -199,6 +232,7 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	srv->cfg = *cfg;
 	srv->started = time(NULL);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit(cfg->max_connections);
 	srv->base = event_base_new();
 	if (srv->base == NULL || event_base_priority_init(srv->base, N_PRIOS) != 0) {
 		*err = xstrdup("cannot create the event loop");

@@ -40,6 +40,43 @@ pycheck idle "$PLANBOARD_PORT" "$TOKEN"
 check "idle timeout closes a quiet connection with UNAVAILABLE" test "$RC" -eq 0
 stop_server
 
+# Out of file descriptors (ulimit -n 64, hard): the server pauses accepting
+# instead of spinning on the listener, logs it once, keeps serving the
+# connections it has, and accepts again once descriptors are free.
+printf '#!/bin/sh\nulimit -n 64\nexec "%s" "$@"\n' "$PLANBOARDD" >"$T/planboardd-64fd"
+chmod +x "$T/planboardd-64fd"
+REAL_PLANBOARDD="$PLANBOARDD"; PLANBOARDD="$T/planboardd-64fd"
+start_server
+PLANBOARDD="$REAL_PLANBOARDD"
+check "fd limit warning at start" grep -q "open file limit 64 is below" "$T/server.log"
+OUT="$(python3 - "$PLANBOARD_PORT" "$SERVER_PID" <<'PY'
+import socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def cpu():
+    f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / 100.0
+socks = []
+for _ in range(120):
+    try:
+        socks.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+    except OSError:
+        break
+time.sleep(0.3)
+c0, t0 = cpu(), time.time()
+time.sleep(2)
+used = (cpu() - c0) / (time.time() - t0)
+for s in socks:
+    s.close()
+print("cpu %.2f" % used)
+PY
+)"
+check "no busy loop when out of descriptors ($OUT)" python3 -c "import sys; sys.exit(0 if float('$OUT'.split()[1]) < 0.5 else 1)"
+check "accept failure logged once" test "$(count 'accept failed')" -eq 1
+sleep 0.3
+expect_ok as_stdin admin "$ADMIN_PW" login
+check "server alive" server_alive
+stop_server
+
 start_server --max-output 65536
 login admin "$ADMIN_PW"
 long="$(printf 'n%.0s' $(seq 1 190))"
