@@ -38,6 +38,14 @@ expect_ok as admin "${TLS[@]}" locality add north "North"
 expect_ok as admin "${TLS[@]}" --json locality list
 expect_json 'j[0]["code"]' north
 
+# TLS 1.2 and 1.3 are served; 1.1 is refused even to a client that offers it.
+sclient() { echo | timeout 10 openssl s_client -connect "127.0.0.1:$PLANBOARD_PORT" -servername localhost \
+  -CAfile "$T/good-ca.pem" -brief "$@" 2>&1; }
+OUT="$(sclient -tls1_2)"; expect_out "Protocol version: TLSv1.2"
+OUT="$(sclient -tls1_3)"; expect_out "Protocol version: TLSv1.3"
+OUT="$(sclient -tls1_1 -cipher 'DEFAULT@SECLEVEL=0')"; expect_no_out "Protocol version"
+expect_out "alert protocol version"
+
 # A CA that did not sign the server's certificate.
 expect_rc 2 as admin --tls --ca "$T/other-ca.pem" -H localhost locality list
 expect_err "not trusted"
