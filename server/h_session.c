@@ -3,11 +3,10 @@
 #include "handlers.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "validate.h"
 
 #include <event2/event.h>
 #include <string.h>
-
-#include "validate.h"
 
 int h_hello(struct hctx *h)
 {
@@ -48,6 +47,19 @@ static int64_t token_user(struct hctx *h, const char *token, int64_t *token_id)
 	}
 	sqlite3_reset(s);
 	return user;
+}
+
+/* Whether a token was ever issued (expired or revoked now): using an old
+ * token is not guessing, so it does not count towards throttling. */
+static bool token_known(struct hctx *h, const char *token)
+{
+	uint8_t hash[TOKEN_HASH_LEN];
+	auth_token_hash(token, hash);
+	sqlite3_stmt *s = store_stmt(h->st, "SELECT 1 FROM token WHERE hash = ?");
+	sqlite3_bind_blob(s, 1, hash, sizeof hash, SQLITE_TRANSIENT);
+	bool known = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return known;
 }
 
 static int64_t password_user(struct hctx *h, const char *name, const char *password)
@@ -104,9 +116,9 @@ static void peer_host(const char *peer, char *out, size_t len)
  * handler then returns OK so the dispatcher keeps (commits) the event
  * row; the response still carries the failure status set here. */
 static int login_refused(struct hctx *h, const char *user, const char *addr, int status, const char *msg,
-			 unsigned wait)
+			 unsigned wait, bool count)
 {
-	if (wait == 0)
+	if (count)
 		login_failed(h->srv->limiter, user, addr, time(NULL));
 	hctx_fail(h, status, "%s", msg);
 	if (wait > 0) {
@@ -115,6 +127,8 @@ static int login_refused(struct hctx *h, const char *user, const char *addr, int
 	}
 	if (hctx_event(h, "login", user ? user : "-", wait ? "throttled" : "failed", NULL, NULL,
 		       "%s from %s", wait ? "login attempt refused while throttled" : "failed login", addr) != PB__STATUS__OK) {
+		/* Not even the event could be written: answer the login
+		 * failure itself, and let the savepoint be rolled back. */
 		hctx_fail(h, status, "%s", msg);
 		return status;
 	}
@@ -140,18 +154,20 @@ int h_login(struct hctx *h)
 		char msg[160];
 		snprintf(msg, sizeof msg, "too many failed logins; try again in %u s", wait);
 		log_info("login throttled peer=%s user=%s wait=%u", c->peer, user ? user : "-", wait);
-		return login_refused(h, user, addr, PB__STATUS__RESOURCE_EXHAUSTED, msg, wait);
+		return login_refused(h, user, addr, PB__STATUS__RESOURCE_EXHAUSTED, msg, wait, false);
 	}
 	if (in->token != NULL) {
 		user_id = token_user(h, in->token, &token_id);
 		if (user_id == 0)
 			return login_refused(h, NULL, addr, PB__STATUS__UNAUTHENTICATED,
-					     "the saved login has expired or was revoked; run 'planboard login'", 0);
+					     "the saved login has expired or was revoked; run 'planboard login'", 0,
+					     !token_known(h, in->token));
 	} else if (in->user != NULL && in->password != NULL) {
 		user_id = password_user(h, in->user, in->password);
 		if (user_id == 0) {
 			log_info("login failed peer=%s user=%s", c->peer, in->user);
-			return login_refused(h, user, addr, PB__STATUS__UNAUTHENTICATED, "wrong user name or password", 0);
+			return login_refused(h, user, addr, PB__STATUS__UNAUTHENTICATED, "wrong user name or password", 0,
+					     true);
 		}
 		login_succeeded(h->srv->limiter, user);
 		if (in->has_issue_token && in->issue_token) {

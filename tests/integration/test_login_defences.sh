@@ -92,6 +92,15 @@ sleep 2.2
 expect_rc 3 as dave whoami
 expect_err "expired"
 
+# Old (expired or revoked) tokens are not guesses: reusing one many times,
+# as every command does after a token expires, does not throttle anyone.
+OLD_TOKEN="$(token_of dave)"
+for i in $(seq 1 25); do PLANBOARD_TOKEN="$OLD_TOKEN" as dave whoami; done
+check "expired token refused" test "$RC" -eq 3
+expect_ok as_stdin dave "Red-Lantern-2017" login
+check "old-token uses are still in the event log" \
+  test "$(sql "SELECT count(*) FROM event WHERE entity='login' AND op='failed' AND ref='-'")" -ge 25
+
 # Per address: many failures over many user names throttle the address.
 for i in $(seq 1 20); do as_stdin "ghost$i" "nope-$i" login; done
 expect_rc 7 as_stdin dave "Red-Lantern-2017" login
