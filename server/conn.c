@@ -38,6 +38,27 @@ static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg);
 
+/* Per-connection failures a scanner can cause by the thousand (TLS
+ * handshakes, broken framing) are logged at most every 10 s per kind, with
+ * the number left out since. */
+struct log_gate {
+	time_t last;
+	unsigned long quiet;
+};
+
+static bool log_gate_open(struct log_gate *g, unsigned long *quiet)
+{
+	time_t now = time(NULL);
+	if (g->last != 0 && now - g->last < 10) {
+		g->quiet++;
+		return false;
+	}
+	*quiet = g->quiet;
+	g->quiet = 0;
+	g->last = now;
+	return true;
+}
+
 static void peer_name(struct sockaddr *sa, char *out, size_t len)
 {
 	char host[64] = "?";
@@ -279,8 +300,11 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		uint32_t max = c->state == CONN_READY ? c->srv->cfg.max_frame : c->srv->cfg.max_frame_prelogin;
 		enum frame_result r = frame_peek_header(hdr, got < 0 ? 0 : (size_t)got, max, &len, &err);
 		if (r == FRAME_ERROR) {
+			static struct log_gate gate;
+			unsigned long quiet;
 			c->srv->stats.protocol_errors++;
-			log_warn("protocol error peer=%s reason=\"%s\"", c->peer, err);
+			if (log_gate_open(&gate, &quiet))
+				log_warn("protocol error peer=%s reason=\"%s\" (%lu more not logged)", c->peer, err, quiet);
 			send_error_and_close(c, PB__STATUS__BAD_REQUEST, err);
 			return;
 		}
@@ -335,9 +359,12 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 	if ((what & BEV_EVENT_ERROR) && c->srv->tls_ctx) {
+		static struct log_gate gate;
+		unsigned long quiet;
 		const char *why = tls_error_string(bev);
-		if (*why && c->requests == 0)
-			log_warn("TLS handshake failed peer=%s error=\"%s\" (a client without --tls?)", c->peer, why);
+		if (*why && c->requests == 0 && log_gate_open(&gate, &quiet))
+			log_warn("TLS handshake failed peer=%s error=\"%s\" (a client without --tls?; %lu more not logged)",
+				 c->peer, why, quiet);
 		else if (*why)
 			log_warn("TLS error peer=%s error=\"%s\"", c->peer, why);
 	}
