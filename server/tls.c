@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The first queued OpenSSL error as text ("" if none), then clear the queue. */
 static const char *openssl_reason(char *buf, size_t len)
@@ -42,6 +43,10 @@ void *tls_server_ctx_new(const char *cert_file, const char *key_file, char **err
 		*err = xasprintf("cannot load the TLS key %s: %s", key_file, openssl_reason(why, sizeof why));
 		goto fail;
 	}
+	struct stat sb;
+	if (stat(key_file, &sb) == 0 && (sb.st_mode & 077))
+		log_warn("the TLS key %s is readable by group or others (mode %03o); chmod 0600 or 0640",
+			 key_file, (unsigned)(sb.st_mode & 0777));
 	if (SSL_CTX_check_private_key(ctx) != 1) {
 		*err = xasprintf("the TLS key %s does not match the certificate %s", key_file, cert_file);
 		ERR_clear_error();

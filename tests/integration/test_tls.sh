@@ -28,8 +28,10 @@ check "mismatched key named" grep -q "cannot load the TLS key .*mismatch" "$T/fa
 expect_rc 1 run_server_expect_fail --listen 0.0.0.0:0
 check "non-loopback plaintext refused" grep -q "refusing to listen on non-loopback" "$T/fail.log"
 
+chmod 0600 "$T/good.key"
 start_server --tls-cert "$T/good.pem" --tls-key "$T/good.key"
 check "server log says tls=on" grep -q "tls=on" "$T/server.log"
+check "no warning for a private key file" test "$(grep -c 'is readable by group or others' "$T/server.log")" -eq 0
 
 # A good handshake: log in and use the token over TLS.
 as_stdin admin "$ADMIN_PW" "${TLS[@]}" login
@@ -45,6 +47,10 @@ OUT="$(sclient -tls1_2)"; expect_out "Protocol version: TLSv1.2"
 OUT="$(sclient -tls1_3)"; expect_out "Protocol version: TLSv1.3"
 OUT="$(sclient -tls1_1 -cipher 'DEFAULT@SECLEVEL=0')"; expect_no_out "Protocol version"
 expect_out "alert protocol version"
+
+# A --ca file that does not exist.
+expect_rc 2 as admin --ca "$T/nope.pem" -H localhost locality list
+expect_err "cannot load CA certificates from $T/nope.pem"
 
 # A CA that did not sign the server's certificate.
 expect_rc 2 as admin --tls --ca "$T/other-ca.pem" -H localhost locality list
@@ -103,6 +109,13 @@ expect_out "closed 3 after"
 check "silent peers dropped within handshake + grace" test "$(echo "$OUT" | awk '{print $4}')" -le 8
 check "the drop is logged" grep -q "did not take its last message" "$T/server.log"
 expect_ok as_stdin admin "$ADMIN_PW" "${TLS[@]}" login
+
+# A key file others can read is served, with a warning.
+stop_server
+chmod 0644 "$T/good.key"
+start_server --tls-cert "$T/good.pem" --tls-key "$T/good.key"
+check "world-readable key warned about" grep -q "is readable by group or others (mode 644)" "$T/server.log"
+chmod 0600 "$T/good.key"
 
 # A TLS client talking to a plaintext server.
 stop_server
