@@ -70,6 +70,7 @@ check "every locality event has its locality" \
   test "$(sql "SELECT count(*) FROM event e WHERE e.entity='locality' AND e.op='add' AND NOT EXISTS (SELECT 1 FROM locality l WHERE l.code=e.ref)")" -eq 0
 check "action version matches its progress records" \
   test "$(sql "SELECT a.version = (SELECT count(*) FROM action_version v WHERE v.action_id=a.id) AND a.version = (SELECT max(version) FROM action_version v WHERE v.action_id=a.id) FROM action a WHERE a.ref='N-1.1'")" = 1
+echo "$ROUNDS SIGKILLs: $acked acknowledged localities and $(wc -l <"$T/acked-notes") acknowledged action updates, all present"
 check "final integrity_check ok" test "$(sql 'PRAGMA integrity_check')" = ok
 check "foreign keys ok" test -z "$(sql 'PRAGMA foreign_key_check')"
 RC=0; "$PLANBOARDD" --check --db "$DB" >/dev/null 2>&1 || RC=$?
