@@ -23,6 +23,10 @@
  * does not read it (or never finishes a TLS handshake) is cut off then, so
  * it cannot hold a connection slot for ever. */
 #define CLOSE_GRACE 5
+/* After a failed Login the connection's next request waits this many
+ * seconds per failure so far on it, up to LOGIN_PENALTY_MAX: guessing on
+ * one connection is slow even before the per-user limits start. */
+#define LOGIN_PENALTY_MAX 5
 
 struct held {
 	struct held *next;
@@ -118,9 +122,16 @@ static void conn_write_out(struct conn *c, const void *data, size_t len)
 	}
 }
 
-/* Resume a paused client once half its queued output has gone, and handle
- * the requests that were already buffered (no new bytes may ever arrive to
- * wake the read callback). */
+/* Read again, handling the requests that were already buffered (no new
+ * bytes may ever arrive to wake the read callback). */
+static void conn_read_again(struct conn *c)
+{
+	bufferevent_enable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) >= FRAME_HEADER_LEN)
+		bufferevent_trigger(c->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
+}
+
+/* Resume a paused client once half its queued output has gone. */
 static void conn_maybe_resume(struct conn *c, size_t pending)
 {
 	if (!c->paused || c->closing || pending > c->srv->cfg.max_output / 2)
@@ -128,9 +139,29 @@ static void conn_maybe_resume(struct conn *c, size_t pending)
 	c->paused = false;
 	if (c->pauses == 1)
 		log_info("output drained, reading resumed peer=%s queued=%zu", c->peer, pending);
-	bufferevent_enable(c->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_input(c->bev)) >= FRAME_HEADER_LEN)
-		bufferevent_trigger(c->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
+	if (!c->penalized)
+		conn_read_again(c);
+}
+
+static void conn_penalty_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	c->penalized = false;
+	if (!c->paused && !c->closing && !c->dead)
+		conn_read_again(c);
+}
+
+/* A failed Login: stop reading this connection for a while. */
+static void conn_penalize(struct conn *c)
+{
+	unsigned secs = c->login_failures < LOGIN_PENALTY_MAX ? c->login_failures : LOGIN_PENALTY_MAX;
+	if (c->penalty_ev == NULL)
+		c->penalty_ev = evtimer_new(c->srv->base, conn_penalty_cb, c);
+	c->penalized = true;
+	if (c->bev)
+		bufferevent_disable(c->bev, EV_READ);
+	struct timeval tv = { (time_t)secs, 0 };
+	evtimer_add(c->penalty_ev, &tv);
 }
 
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write)
@@ -291,7 +322,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead && !c->paused; n++) {
+	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead && !c->paused && !c->penalized; n++) {
 		uint8_t hdr[FRAME_HEADER_LEN];
 		uint32_t len;
 		const char *err;
@@ -334,12 +365,15 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 			conn_send_response(c, &resp, false, false);
 			continue;
 		}
+		unsigned failures = c->login_failures;
 		dispatch_request(c, req);
 		wire_free(req);
 		conn_touch(c);
+		if (c->login_failures != failures && !c->closing && !c->dead)
+			conn_penalize(c);
 	}
 	/* Frames left over: come back on a later loop turn. */
-	if (!c->closing && !c->dead && !c->paused && evbuffer_get_length(in) >= FRAME_HEADER_LEN)
+	if (!c->closing && !c->dead && !c->paused && !c->penalized && evbuffer_get_length(in) >= FRAME_HEADER_LEN)
 		bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 }
 
@@ -383,6 +417,8 @@ void conn_close(struct conn *c)
 		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	if (c->timer)
 		evtimer_del(c->timer);
+	if (c->penalty_ev)
+		evtimer_del(c->penalty_ev);
 	event_active(c->srv->reap_ev, EV_TIMEOUT, 0);
 }
 
@@ -405,6 +441,8 @@ static void conn_free(struct server *srv, struct conn *c)
 		bufferevent_free(c->bev);
 	if (c->timer)
 		event_free(c->timer);
+	if (c->penalty_ev)
+		event_free(c->penalty_ev);
 	free(c->who.name);
 	free(c->who.locality);
 	free(c);

@@ -118,8 +118,10 @@ static void peer_host(const char *peer, char *out, size_t len)
 static int login_refused(struct hctx *h, const char *user, const char *addr, int status, const char *msg,
 			 unsigned wait, bool count)
 {
-	if (count)
+	if (count) {
 		login_failed(h->srv->limiter, user, addr, time(NULL));
+		h->conn->login_failures++;   /* conn.c delays its next request */
+	}
 	hctx_fail(h, status, "%s", msg);
 	if (wait > 0) {
 		h->resp->has_retry_after_seconds = 1;

@@ -74,6 +74,9 @@ struct conn {
 	bool paused;             /* reading stopped: its output is not read */
 	uint64_t bad_messages;   /* frames that were not a Request */
 	uint64_t pauses;         /* times reading was paused (backpressure) */
+	unsigned login_failures; /* failed Logins on this connection */
+	bool penalized;          /* reading delayed after a failed Login */
+	struct event *penalty_ev;
 };
 
 struct server {

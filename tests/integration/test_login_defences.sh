@@ -16,6 +16,30 @@ check "database mode 0600" test "$(stat -c %a "$DB")" = 600
 check "WAL file mode 0600" test "$(stat -c %a "$DB-wal")" = 600
 check "token file mode 0600" test "$(stat -c %a "$T/cfg-admin/planboard/token-127.0.0.1-$PLANBOARD_PORT")" = 600
 
+# On one connection each failed Login delays the next request: 1 s, then 2 s.
+OUT="$(PYTHONPATH="$(dirname "$0")" python3 - "$PLANBOARD_PORT" <<'PY'
+import socket, sys, time
+from pbwire import *
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(hello(1) + b"".join(login_password(2 + i, "ghost", "Wrong-Guess-%d" % i) for i in range(3)))
+s.settimeout(10)
+buf, times = b"", []
+while len(times) < 4:
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+    frames, buf = read_frames(buf)
+    times += [(time.time(), response(f)) for f in frames]
+gaps = [round(times[i + 1][0] - times[i][0], 1) for i in range(1, len(times) - 1)]
+print(" ".join(STATUS_NAMES[r[1]] for _, r in times), "gaps", *gaps)
+PY
+)"
+expect_out "OK UNAUTHENTICATED UNAUTHENTICATED UNAUTHENTICATED gaps"
+check "delays of about 1 s then 2 s ($OUT)" python3 -c "
+g = [float(x) for x in '$OUT'.split('gaps')[1].split()]
+import sys; sys.exit(0 if 0.9 <= g[0] <= 1.8 and 1.9 <= g[1] <= 2.8 else 1)"
+
 # Per user: the first failures are plain UNAUTHENTICATED ...
 for i in 1 2 3 4 5; do
   expect_rc 3 as_stdin carol "wrong-password-$i" login
