@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""bad_input.py PORT CFG_DIR TOKEN: throw hostile input at a running
-planboardd on 127.0.0.1:PORT. After every attack another client (the real
+"""bad_input.py PORT CFG_DIR TOKEN [CA_FILE]: throw hostile input at a
+running planboardd on 127.0.0.1:PORT (over TLS, verified with CA_FILE for
+the name localhost, when CA_FILE is given). After every attack another client (the real
 `planboard`, logged in through CFG_DIR) must still read and write, and the
 data must be intact. Prints one line per check; exit 1 if any failed."""
-import json, os, random, socket, subprocess, sys, time
+import json, os, random, socket, ssl, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pbwire import *
 
 PORT, CFG, TOKEN = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+CA = sys.argv[4] if len(sys.argv) > 4 else None
+TLS_ARGS = ["--tls", "--ca", CA, "-H", "localhost"] if CA else []
 CLIENT = os.path.join(os.environ["PLANBOARD_BIN_DIR"], "planboard")
 failed = 0
 written = {}   # code -> name: every locality that must be there
@@ -21,7 +24,7 @@ def ok(cond, what):
 def client(*args):
     env = dict(os.environ, XDG_CONFIG_HOME=CFG, PLANBOARD_HOST="127.0.0.1", PLANBOARD_PORT=str(PORT))
     env.pop("PLANBOARD_TOKEN", None)
-    return subprocess.run([CLIENT, *args], env=env, capture_output=True, text=True, timeout=30)
+    return subprocess.run([CLIENT, *TLS_ARGS, *args], env=env, capture_output=True, text=True, timeout=30)
 
 def healthy(after):
     """Another client still writes and reads; everything written is intact."""
@@ -36,8 +39,10 @@ def healthy(after):
     ok(all(have.get(c) == n for c, n in written.items()) and len(have) == len(written),
        "after %s: data intact (%d localities)" % (after, len(written)))
 
-def conn():
+def conn(raw=False):
     s = socket.create_connection(("127.0.0.1", PORT), timeout=5)
+    if CA and not raw:
+        s = ssl.create_default_context(cafile=CA).wrap_socket(s, server_hostname="localhost")
     return s
 
 def exchange(s, data, want=1, timeout=5):
@@ -51,10 +56,10 @@ def exchange(s, data, want=1, timeout=5):
     while len(got) < want and time.time() < end:
         try:
             chunk = s.recv(65536)
-        except (ConnectionResetError, BrokenPipeError):
-            closed = True; break
         except socket.timeout:
             break
+        except OSError:   # reset, broken pipe, TLS EOF
+            closed = True; break
         if not chunk:
             closed = True; break
         buf += chunk
@@ -69,10 +74,10 @@ def is_closed(s, timeout=3):
             d = s.recv(65536)
             if not d:
                 return True
-    except (ConnectionResetError, BrokenPipeError):
-        return True
     except socket.timeout:
         return False
+    except OSError:
+        return True
 
 def logged_in():
     s = conn()
@@ -196,7 +201,7 @@ def before_login():
 def half_open():
     socks = []
     for i in range(300):
-        s = conn()
+        s = conn(raw=True)   # over TLS: a handshake never started
         if i % 3 == 1:
             s.sendall(b"\x00\x00")            # half a header
         elif i % 3 == 2:
