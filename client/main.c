@@ -28,7 +28,7 @@ static const struct cmd commands[] = {
 	{ "report", cmd_report, "write the committee's progress report (md, html, json)" },
 	{ "watch", cmd_watch, "print each change as it is committed" },
 	{ "batch", cmd_batch, "run a file of commands over one connection" },
-	{ "admin", cmd_admin, "server administration: stats" },
+	{ "admin", cmd_admin, "server administration: stats, backup" },
 };
 
 static void usage(FILE *out)

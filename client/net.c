@@ -2,6 +2,7 @@
  * pipelined in one round trip, requests and their responses. */
 #include "cli.h"
 #include "enums.h"
+#include "tls.h"
 #include "util.h"
 
 #include <errno.h>
@@ -87,7 +88,7 @@ static int io_write(const void *data, size_t len)
 {
 	const char *p = data;
 	while (len > 0) {
-		ssize_t n = send(cli.fd, p, len, MSG_NOSIGNAL);
+		ssize_t n = cli_tls_active() ? cli_tls_write(p, len) : send(cli.fd, p, len, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -105,11 +106,11 @@ static int io_write(const void *data, size_t len)
 
 static ssize_t io_read(void *data, size_t len)
 {
-	if (wait_fd(cli.fd, POLLIN) != 0)
+	if (!cli_tls_pending() && wait_fd(cli.fd, POLLIN) != 0)
 		return -1;
 	ssize_t n;
 	do
-		n = recv(cli.fd, data, len, 0);
+		n = cli_tls_active() ? cli_tls_read(data, len) : recv(cli.fd, data, len, 0);
 	while (n < 0 && errno == EINTR);
 	return n;
 }
@@ -128,8 +129,12 @@ int cli_send(Pb__Request *req)
 	}
 	int rc = io_write(b.data, b.len);
 	buf_free(&b);
-	if (rc != 0)
-		return net_error(EXIT_CONNECT, "cannot send to %s:%d: %s", cli.host, cli.port, strerror(errno));
+	if (rc != 0) {
+		/* A TLS server drops a plaintext client as soon as it reads its Hello. */
+		bool reset = errno == ECONNRESET || errno == EPIPE;
+		return net_error(EXIT_CONNECT, "cannot send to %s:%d: %s%s", cli.host, cli.port, strerror(errno),
+				 reset && !cli.tls && cli.rd.in.len == 0 ? " (if it uses TLS, add --tls)" : "");
+	}
 	return EXIT_OK;
 }
 
@@ -140,6 +145,11 @@ int cli_recv(Pb__ServerFrame **out)
 		size_t len;
 		const char *err;
 		enum frame_result r = frame_reader_next(&cli.rd, &payload, &len, &err);
+		if (r == FRAME_ERROR && !cli.tls && cli.rd.in.len - cli.rd.taken >= 2 &&
+		    (cli.rd.in.data[cli.rd.taken] == 0x15 || cli.rd.in.data[cli.rd.taken] == 0x16) &&
+		    cli.rd.in.data[cli.rd.taken + 1] == 0x03)
+			return cli_error(EXIT_CONNECT, "the server at %s:%d speaks TLS; use --tls (and --ca FILE)",
+					 cli.host, cli.port);
 		if (r == FRAME_ERROR)
 			return cli_error(EXIT_CONNECT, "protocol error from the server: %s", err);
 		if (r == FRAME_OK) {
@@ -150,8 +160,14 @@ int cli_recv(Pb__ServerFrame **out)
 		}
 		uint8_t tmp[65536];
 		ssize_t n = io_read(tmp, sizeof tmp);
+		if (n == 0 && !cli.tls && cli.rd.in.len == 0)
+			return net_error(EXIT_CONNECT, "the server closed the connection without a reply "
+					 "(if it uses TLS, add --tls)");
 		if (n == 0)
 			return net_error(EXIT_CONNECT, "the server closed the connection");
+		if (n < 0 && errno == ECONNRESET && !cli.tls && cli.rd.in.len == 0)
+			return net_error(EXIT_CONNECT, "%s:%d reset the connection without a reply "
+					 "(if it uses TLS, add --tls)", cli.host, cli.port);
 		if (n < 0)
 			return net_error(EXIT_CONNECT, "cannot read from %s:%d: %s", cli.host, cli.port,
 					 strerror(errno));
@@ -281,6 +297,8 @@ static int open_socket(void)
 		return cli_error(EXIT_CONNECT, "cannot connect to %s:%d: %s (is planboardd running?)",
 				 cli.host, cli.port, strerror(err));
 	frame_reader_init(&cli.rd, FRAME_MAX_DEFAULT);
+	if (cli.tls)
+		return cli_tls_start(cli.fd, cli.host, cli.ca, cli.timeout_ms);
 	return EXIT_OK;
 }
 
@@ -342,6 +360,7 @@ out:
 
 void cli_close(void)
 {
+	cli_tls_close();
 	if (cli.fd >= 0)
 		close(cli.fd);
 	cli.fd = -1;

@@ -7,6 +7,7 @@
 #include "frame.h"
 #include "log.h"
 #include "server.h"
+#include "tls.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -19,11 +20,20 @@
 /* Frames handled per read callback before returning to the loop
  * (memcached's reqs_per_event), so one busy client cannot starve others. */
 #define FRAMES_PER_READ 64
+/* Seconds a closing connection gets to take its last message. A peer that
+ * does not read it (or never finishes a TLS handshake) is cut off then, so
+ * it cannot hold a connection slot for ever. */
+#define CLOSE_GRACE 5
+/* After a failed Login the connection's next request waits this many
+ * seconds per failure so far on it, up to LOGIN_PENALTY_MAX: guessing on
+ * one connection is slow even before the per-user limits start. */
+#define LOGIN_PENALTY_MAX 5
 
 struct held {
 	struct held *next;
 	uint64_t id;
 	bool is_write;
+	bool failed;             /* already an error: nothing to lose */
 	size_t len;
 	uint8_t data[];
 };
@@ -32,6 +42,27 @@ static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Per-connection failures a scanner can cause by the thousand (TLS
+ * handshakes, broken framing) are logged at most every 10 s per kind, with
+ * the number left out since. */
+struct log_gate {
+	time_t last;
+	unsigned long quiet;
+};
+
+static bool log_gate_open(struct log_gate *g, unsigned long *quiet)
+{
+	time_t now = time(NULL);
+	if (g->last != 0 && now - g->last < 10) {
+		g->quiet++;
+		return false;
+	}
+	*quiet = g->quiet;
+	g->quiet = 0;
+	g->last = now;
+	return true;
+}
 
 static void peer_name(struct sockaddr *sa, char *out, size_t len)
 {
@@ -76,9 +107,62 @@ static void conn_write_out(struct conn *c, const void *data, size_t len)
 		return;
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	evbuffer_add(out, data, len);
-	/* Backpressure: stop reading a client that is not reading its output. */
-	if (evbuffer_get_length(out) > c->srv->cfg.max_output)
+	/* Backpressure: stop reading a client that is not reading its output.
+	 * Never logged per write: the first pause of a connection is a
+	 * warning, later ones (a slow reader flapping around the limit) are
+	 * counted and logged at debug level. */
+	if (!c->paused && evbuffer_get_length(out) > c->srv->cfg.max_output) {
+		c->paused = true;
+		c->srv->stats.paused_reads++;
 		bufferevent_disable(c->bev, EV_READ);
+		if (c->pauses++ == 0)
+			log_warn("output limit reached, reading paused peer=%s queued=%zu limit=%zu", c->peer,
+				 evbuffer_get_length(out), c->srv->cfg.max_output);
+		else
+			log_debug("reading paused again peer=%s pauses=%llu", c->peer, (unsigned long long)c->pauses);
+	}
+}
+
+/* Read again, handling the requests that were already buffered (no new
+ * bytes may ever arrive to wake the read callback). */
+static void conn_read_again(struct conn *c)
+{
+	bufferevent_enable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) >= FRAME_HEADER_LEN)
+		bufferevent_trigger(c->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
+}
+
+/* Resume a paused client once half its queued output has gone. */
+static void conn_maybe_resume(struct conn *c, size_t pending)
+{
+	if (!c->paused || c->closing || pending > c->srv->cfg.max_output / 2)
+		return;
+	c->paused = false;
+	if (c->pauses == 1)
+		log_info("output drained, reading resumed peer=%s queued=%zu", c->peer, pending);
+	if (!c->penalized)
+		conn_read_again(c);
+}
+
+static void conn_penalty_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	c->penalized = false;
+	if (!c->paused && !c->closing && !c->dead)
+		conn_read_again(c);
+}
+
+/* A failed Login: stop reading this connection for a while. */
+static void conn_penalize(struct conn *c)
+{
+	unsigned secs = c->login_failures < LOGIN_PENALTY_MAX ? c->login_failures : LOGIN_PENALTY_MAX;
+	if (c->penalty_ev == NULL)
+		c->penalty_ev = evtimer_new(c->srv->base, conn_penalty_cb, c);
+	c->penalized = true;
+	if (c->bev)
+		bufferevent_disable(c->bev, EV_READ);
+	struct timeval tv = { (time_t)secs, 0 };
+	evtimer_add(c->penalty_ev, &tv);
 }
 
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write)
@@ -91,6 +175,7 @@ void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_w
 		hd->next = NULL;
 		hd->id = resp->id;
 		hd->is_write = is_write;
+		hd->failed = resp->has_status && resp->status != PB__STATUS__OK;
 		hd->len = b.len;
 		memcpy(hd->data, b.data, b.len);
 		if (c->held_tail)
@@ -111,7 +196,7 @@ void conn_release_held(struct conn *c, bool committed)
 	struct held *hd = c->held_head;
 	while (hd != NULL) {
 		struct held *next = hd->next;
-		if (!committed && hd->is_write) {
+		if (!committed && hd->is_write && !hd->failed) {
 			Pb__Response err = PB__RESPONSE__INIT;
 			err.has_id = 1;
 			err.id = hd->id;
@@ -154,11 +239,25 @@ static void send_error_and_close(struct conn *c, int status, const char *msg)
 	resp.error_message = (char *)msg;
 	conn_send_response(c, &resp, false, false);
 	c->closing = true;
+	if (c->timer) {
+		struct timeval grace = { CLOSE_GRACE, 0 };
+		evtimer_add(c->timer, &grace);
+	}
 	if (c->bev)
 		bufferevent_disable(c->bev, EV_READ);
 	if (c->held_head == NULL && c->bev &&
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		conn_close(c);
+}
+
+void conn_drop_user(struct server *srv, int64_t user_id, const struct conn *except, const char *why)
+{
+	for (struct conn *c = srv->conns; c != NULL; c = c->next) {
+		if (c == except || c->dead || c->closing || c->state != CONN_READY || c->who.user_id != user_id)
+			continue;
+		log_info("closing session peer=%s user=%s reason=\"%s\"", c->peer, c->who.name, why);
+		send_error_and_close(c, PB__STATUS__UNAUTHENTICATED, why);
+	}
 }
 
 void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, int salen)
@@ -169,26 +268,41 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 	peer_name(sa, c->peer, sizeof c->peer);
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (srv->tls_ctx)
+		c->bev = tls_bufferevent_new(srv->base, srv->tls_ctx, fd);
+	else
+		c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
-		evutil_closesocket(fd);
+		if (!srv->tls_ctx)
+			evutil_closesocket(fd);
 		free(c);
 		return;
 	}
 	bufferevent_priority_set(c->bev, 0);
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	c->timer = evtimer_new(srv->base, conn_timer_cb, c);
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;
 	srv->conns = c;
 	srv->n_conns++;
 	if (srv->n_conns > srv->cfg.max_connections) {
-		log_warn("connection refused peer=%s reason=max_connections limit=%u", c->peer,
-			 srv->cfg.max_connections);
+		/* Logged once per episode: a flood must not flood the log too. */
+		srv->stats.refused_connections++;
+		if (!srv->at_conn_limit)
+			log_warn("connection limit reached, refusing new connections peer=%s limit=%u",
+				 c->peer, srv->cfg.max_connections);
+		srv->at_conn_limit = true;
 		send_error_and_close(c, PB__STATUS__UNAVAILABLE, "server is at its connection limit; try again later");
 		return;
 	}
-	c->timer = evtimer_new(srv->base, conn_timer_cb, c);
+	if (srv->at_conn_limit) {
+		log_info("below the connection limit again refused=%llu",
+			 (unsigned long long)srv->stats.refused_connections);
+		srv->at_conn_limit = false;
+	}
+	/* Resume reading when the output queue is down to half the limit. */
+	bufferevent_setwatermark(c->bev, EV_WRITE, srv->cfg.max_output / 2, 0);
 	struct timeval tv = { (time_t)srv->cfg.handshake_timeout, 0 };
 	evtimer_add(c->timer, &tv);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
@@ -199,11 +313,9 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 	if (c->closing) {
-		/* Told to go (a dropped watcher) and not reading: stop waiting. */
+		log_info("closing connection that did not take its last message peer=%s", c->peer);
 		conn_close(c);
-		return;
-	}
-	if (c->state != CONN_READY) {
+	} else if (c->state != CONN_READY) {
 		log_info("handshake timeout peer=%s", c->peer);
 		send_error_and_close(c, PB__STATUS__UNAUTHENTICATED, "no Hello and Login within the handshake time");
 	} else {
@@ -215,7 +327,7 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 static void conn_touch(struct conn *c)
 {
 	/* Watchers only listen: no idle timeout (heartbeats find dead ones). */
-	if (c->state == CONN_READY && c->timer && c->watch == NULL) {
+	if (c->state == CONN_READY && c->timer && c->watch == NULL && !c->closing) {
 		struct timeval tv = { (time_t)c->srv->cfg.idle_timeout, 0 };
 		evtimer_add(c->timer, &tv);
 	}
@@ -225,20 +337,20 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	/* Paused by backpressure: conn_write_cb resumes us once drained. */
-	if (!(bufferevent_get_enabled(bev) & EV_READ))
-		return;
-	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead &&
-			(bufferevent_get_enabled(bev) & EV_READ); n++) {
+	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead && !c->paused && !c->penalized; n++) {
 		uint8_t hdr[FRAME_HEADER_LEN];
 		uint32_t len;
 		const char *err;
 		ev_ssize_t got = evbuffer_copyout(in, hdr, sizeof hdr);
-		enum frame_result r = frame_peek_header(hdr, got < 0 ? 0 : (size_t)got,
-							c->srv->cfg.max_frame, &len, &err);
+		/* Before login only Hello and Login are allowed: small frames. */
+		uint32_t max = c->state == CONN_READY ? c->srv->cfg.max_frame : c->srv->cfg.max_frame_prelogin;
+		enum frame_result r = frame_peek_header(hdr, got < 0 ? 0 : (size_t)got, max, &len, &err);
 		if (r == FRAME_ERROR) {
+			static struct log_gate gate;
+			unsigned long quiet;
 			c->srv->stats.protocol_errors++;
-			log_warn("protocol error peer=%s reason=\"%s\"", c->peer, err);
+			if (log_gate_open(&gate, &quiet))
+				log_warn("protocol error peer=%s reason=\"%s\" (%lu more not logged)", c->peer, err, quiet);
 			send_error_and_close(c, PB__STATUS__BAD_REQUEST, err);
 			return;
 		}
@@ -252,7 +364,14 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		if (req == NULL) {
 			/* The framing is intact, so the connection can go on. */
 			c->srv->stats.protocol_errors++;
-			log_warn("bad message peer=%s len=%u", c->peer, len);
+			/* Once per connection at warning level: a client sending
+			 * junk in a loop must not fill the log. */
+			if (c->bad_messages++ == 0)
+				log_warn("bad message peer=%s len=%u (further ones from this peer at debug level)",
+					 c->peer, len);
+			else
+				log_debug("bad message peer=%s len=%u count=%llu", c->peer, len,
+					  (unsigned long long)c->bad_messages);
 			Pb__Response resp = PB__RESPONSE__INIT;
 			resp.has_id = 1;
 			resp.has_status = 1;
@@ -261,13 +380,15 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 			conn_send_response(c, &resp, false, false);
 			continue;
 		}
+		unsigned failures = c->login_failures;
 		dispatch_request(c, req);
 		wire_free(req);
 		conn_touch(c);
+		if (c->login_failures != failures && !c->closing && !c->dead)
+			conn_penalize(c);
 	}
 	/* Frames left over: come back on a later loop turn. */
-	if (!c->closing && !c->dead && (bufferevent_get_enabled(bev) & EV_READ) &&
-	    evbuffer_get_length(in) >= FRAME_HEADER_LEN)
+	if (!c->closing && !c->dead && !c->paused && !c->penalized && evbuffer_get_length(in) >= FRAME_HEADER_LEN)
 		bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 }
 
@@ -280,12 +401,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_close(c);
 		return;
 	}
-	if (pending <= c->srv->cfg.max_output / 2 && !(bufferevent_get_enabled(bev) & EV_READ)) {
-		bufferevent_enable(bev, EV_READ);
-		/* Frames may be waiting already: no new bytes will wake us. */
-		if (evbuffer_get_length(bufferevent_get_input(bev)) >= FRAME_HEADER_LEN)
-			bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
-	}
+	conn_maybe_resume(c, pending);
 	if (c->watch)
 		watch_on_drain(c);
 }
@@ -293,6 +409,16 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
+	if ((what & BEV_EVENT_ERROR) && c->srv->tls_ctx) {
+		static struct log_gate gate;
+		unsigned long quiet;
+		const char *why = tls_error_string(bev);
+		if (*why && c->requests == 0 && log_gate_open(&gate, &quiet))
+			log_warn("TLS handshake failed peer=%s error=\"%s\" (a client without --tls?; %lu more not logged)",
+				 c->peer, why, quiet);
+		else if (*why)
+			log_warn("TLS error peer=%s error=\"%s\"", c->peer, why);
+	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
 		log_debug("connection closed peer=%s", c->peer);
 		conn_close(c);
@@ -308,6 +434,8 @@ void conn_close(struct conn *c)
 		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	if (c->timer)
 		evtimer_del(c->timer);
+	if (c->penalty_ev)
+		evtimer_del(c->penalty_ev);
 	event_active(c->srv->reap_ev, EV_TIMEOUT, 0);
 }
 
@@ -332,6 +460,8 @@ static void conn_free(struct server *srv, struct conn *c)
 		bufferevent_free(c->bev);
 	if (c->timer)
 		event_free(c->timer);
+	if (c->penalty_ev)
+		event_free(c->penalty_ev);
 	free(c->who.name);
 	free(c->who.locality);
 	free(c);

@@ -76,6 +76,7 @@ static const struct handler handler_table[] = {
 	{ B(BATCH_BEGIN), R_ANY, 0, h_batch_begin },
 	{ B(BATCH_END), R_ANY, 0, h_batch_end },
 	{ B(ADMIN_STATS), R_ADMIN, 0, h_admin_stats },
+	{ B(ADMIN_BACKUP), R_ADMIN, 0, h_admin_backup },
 };
 
 const struct handler *dispatch_lookup(Pb__Request__BodyCase body)
@@ -248,13 +249,14 @@ int dispatch_request(struct conn *c, const Pb__Request *req)
 		.now = now,
 	};
 	const struct handler *hd = dispatch_lookup(req->body_case);
-	bool is_write = false;
+	bool is_write = false, lost = false;
 	Pb__Response *replay = NULL;
 	if (precheck(&h, hd, c, req) == PB__STATUS__OK) {
 		if (hd->flags & H_WRITE) {
 			is_write = true;
 			run_write(&h, hd, &replay);
 			join_commit(c->srv, c);
+			lost = store_txn_lost(h.st);
 		} else {
 			hd->fn(&h);
 		}
@@ -268,8 +270,10 @@ int dispatch_request(struct conn *c, const Pb__Request *req)
 	wire_free(replay);
 	watch_after_response(c);
 	arena_free(&arena);
+	if (lost)
+		server_commit_now(c->srv);   /* answer the lost group now: nothing in it was saved */
 	/* A running batch is committed as one, after its last request. */
-	if (is_write && !c->in_batch)
+	else if (is_write && !c->in_batch)
 		server_schedule_commit(c->srv);
 	return status;
 }

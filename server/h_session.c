@@ -2,6 +2,8 @@
 #include "auth.h"
 #include "handlers.h"
 #include "log.h"
+#include "ratelimit.h"
+#include "validate.h"
 
 #include <event2/event.h>
 #include <string.h>
@@ -47,6 +49,19 @@ static int64_t token_user(struct hctx *h, const char *token, int64_t *token_id)
 	return user;
 }
 
+/* Whether a token was ever issued (expired or revoked now): using an old
+ * token is not guessing, so it does not count towards throttling. */
+static bool token_known(struct hctx *h, const char *token)
+{
+	uint8_t hash[TOKEN_HASH_LEN];
+	auth_token_hash(token, hash);
+	sqlite3_stmt *s = store_stmt(h->st, "SELECT 1 FROM token WHERE hash = ?");
+	sqlite3_bind_blob(s, 1, hash, sizeof hash, SQLITE_TRANSIENT);
+	bool known = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return known;
+}
+
 static int64_t password_user(struct hctx *h, const char *name, const char *password)
 {
 	sqlite3_stmt *s = store_stmt(h->st, "SELECT id, password_hash, disabled FROM user WHERE name = ?");
@@ -88,6 +103,40 @@ static int issue_token(struct hctx *h, int64_t user_id, Pb__LoginReply *r, int64
 	return PB__STATUS__OK;
 }
 
+/* The address part of "HOST:PORT" (IPv6 hosts contain colons too). */
+static void peer_host(const char *peer, char *out, size_t len)
+{
+	snprintf(out, len, "%s", peer);
+	char *colon = strrchr(out, ':');
+	if (colon != NULL)
+		*colon = '\0';
+}
+
+/* A failed login: throttle, answer, and record it in the event log. The
+ * handler then returns OK so the dispatcher keeps (commits) the event
+ * row; the response still carries the failure status set here. */
+static int login_refused(struct hctx *h, const char *user, const char *addr, int status, const char *msg,
+			 unsigned wait, bool count)
+{
+	if (count) {
+		login_failed(h->srv->limiter, user, addr, time(NULL));
+		h->conn->login_failures++;   /* conn.c delays its next request */
+	}
+	hctx_fail(h, status, "%s", msg);
+	if (wait > 0) {
+		h->resp->has_retry_after_seconds = 1;
+		h->resp->retry_after_seconds = (int32_t)wait;
+	}
+	if (hctx_event(h, "login", user ? user : "-", wait ? "throttled" : "failed", NULL, NULL,
+		       "%s from %s", wait ? "login attempt refused while throttled" : "failed login", addr) != PB__STATUS__OK) {
+		/* Not even the event could be written: answer the login
+		 * failure itself, and let the savepoint be rolled back. */
+		hctx_fail(h, status, "%s", msg);
+		return status;
+	}
+	return PB__STATUS__OK;
+}
+
 int h_login(struct hctx *h)
 {
 	const Pb__Login *in = h->req->login;
@@ -97,17 +146,32 @@ int h_login(struct hctx *h)
 	Pb__LoginReply *r = arena_new(h->arena, Pb__LoginReply);
 	pb__login_reply__init(r);
 	int64_t user_id = 0, token_id = 0;
+	char addr[64];
+	peer_host(c->peer, addr, sizeof addr);
+	const char *user = in->token == NULL ? in->user : NULL;
+	if (user != NULL && (strlen(user) > 64 || !valid_utf8(user, 64)))
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "the user name is not valid");
+	unsigned wait = login_wait(h->srv->limiter, user, addr, time(NULL));
+	if (wait > 0) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "too many failed logins; try again in %u s", wait);
+		log_info("login throttled peer=%s user=%s wait=%u", c->peer, user ? user : "-", wait);
+		return login_refused(h, user, addr, PB__STATUS__RESOURCE_EXHAUSTED, msg, wait, false);
+	}
 	if (in->token != NULL) {
 		user_id = token_user(h, in->token, &token_id);
 		if (user_id == 0)
-			return hctx_fail(h, PB__STATUS__UNAUTHENTICATED,
-					 "the saved login has expired or was revoked; run 'planboard login'");
+			return login_refused(h, NULL, addr, PB__STATUS__UNAUTHENTICATED,
+					     "the saved login has expired or was revoked; run 'planboard login'", 0,
+					     !token_known(h, in->token));
 	} else if (in->user != NULL && in->password != NULL) {
 		user_id = password_user(h, in->user, in->password);
 		if (user_id == 0) {
 			log_info("login failed peer=%s user=%s", c->peer, in->user);
-			return hctx_fail(h, PB__STATUS__UNAUTHENTICATED, "wrong user name or password");
+			return login_refused(h, user, addr, PB__STATUS__UNAUTHENTICATED, "wrong user name or password", 0,
+					     true);
 		}
+		login_succeeded(h->srv->limiter, user);
 		if (in->has_issue_token && in->issue_token) {
 			int rc = issue_token(h, user_id, r, &token_id);
 			if (rc != PB__STATUS__OK)

@@ -98,6 +98,7 @@ int h_user_disable(struct hctx *h)
 	if (revoke_tokens(h, id, 0) != OK ||
 	    hctx_event(h, "user", name, "disable", NULL, NULL, "user %s disabled; tokens revoked", name) != OK)
 		return h->resp->status;
+	conn_drop_user(h->srv, id, h->conn, "the account was disabled");
 	Pb__UserReply *r = arena_new(h->arena, Pb__UserReply);
 	pb__user_reply__init(r);
 	r->user = arena_new(h->arena, Pb__User);
@@ -138,6 +139,7 @@ int h_user_passwd(struct hctx *h)
 	if (revoke_tokens(h, id, self ? h->who->token_id : 0) != OK ||
 	    hctx_event(h, "user", name, "passwd", NULL, NULL, "password of %s changed", name) != OK)
 		return h->resp->status;
+	conn_drop_user(h->srv, id, h->conn, "the password was changed; log in again");
 	Pb__UserReply *r = arena_new(h->arena, Pb__UserReply);
 	pb__user_reply__init(r);
 	r->user = arena_new(h->arena, Pb__User);

@@ -76,5 +76,7 @@ int h_watch(struct hctx *h);
 int h_batch_begin(struct hctx *h);
 int h_batch_end(struct hctx *h);
 int h_admin_stats(struct hctx *h);
+/* h_admin.c */
+int h_admin_backup(struct hctx *h);
 
 #endif

@@ -2,6 +2,7 @@
 #include "auth.h"
 #include "log.h"
 #include "server.h"
+#include "store_ops.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -37,6 +38,15 @@ static void usage(FILE *out)
 		"      --heartbeat S           seconds between heartbeats to watchers (default 15)\n"
 		"      --no-group-commit       commit after every write instead of sharing commits\n"
 		"                              (slower; for measuring)\n"
+		"      --max-frame-prelogin BYTES  largest frame before login (default 65536)\n"
+		"      --max-db-pages N        database size limit in pages (PRAGMA\n"
+		"                              max_page_count); writes past it get\n"
+		"                              RESOURCE_EXHAUSTED (default: SQLite's)\n"
+		"      --tls-cert FILE         PEM certificate chain: serve TLS 1.2+\n"
+		"      --tls-key FILE          PEM private key for --tls-cert\n"
+		"      --allow-plaintext       allow a non-loopback --listen address without TLS\n"
+		"      --check                 check the --db file (integrity, foreign keys,\n"
+		"                              schema version) and exit: 0 sound, 1 not\n"
 		"  -v, --verbose               log every failed request (debug level)\n"
 		"  -h, --help                  show this help\n"
 		"  -V, --version               show the version\n"
@@ -119,6 +129,8 @@ int main(int argc, char **argv)
 	server_config_defaults(&cfg);
 	const char *init_name = NULL, *port_file = NULL;
 	enum { O_INIT = 256, O_PORTFILE, O_FRAME, O_CONNS, O_HANDSHAKE, O_IDLE, O_OUTPUT, O_TTL, O_HEARTBEAT, O_NO_GROUP };
+	enum { O_PREFRAME = 300, O_DBPAGES, O_CERT, O_KEY, O_PLAIN, O_CHECK };
+	bool check = false;
 	static const struct option opts[] = {
 		{ "listen", required_argument, 0, 'l' },
 		{ "db", required_argument, 0, 'd' },
@@ -132,6 +144,12 @@ int main(int argc, char **argv)
 		{ "token-ttl", required_argument, 0, O_TTL },
 		{ "heartbeat", required_argument, 0, O_HEARTBEAT },
 		{ "no-group-commit", no_argument, 0, O_NO_GROUP },
+		{ "max-frame-prelogin", required_argument, 0, O_PREFRAME },
+		{ "max-db-pages", required_argument, 0, O_DBPAGES },
+		{ "tls-cert", required_argument, 0, O_CERT },
+		{ "tls-key", required_argument, 0, O_KEY },
+		{ "allow-plaintext", no_argument, 0, O_PLAIN },
+		{ "check", no_argument, 0, O_CHECK },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -175,7 +193,7 @@ int main(int argc, char **argv)
 			cfg.max_output = v;
 			break;
 		case O_TTL:
-			if (parse_uint("--token-ttl", optarg, 86400 * 365, &v) || v < 60)
+			if (parse_uint("--token-ttl", optarg, 86400 * 365, &v) || v < 1)
 				return 1;
 			cfg.token_ttl = (unsigned)v;
 			break;
@@ -185,6 +203,22 @@ int main(int argc, char **argv)
 			cfg.heartbeat = (unsigned)v;
 			break;
 		case O_NO_GROUP: cfg.no_group_commit = true; break;
+		case O_PREFRAME:
+			if (parse_uint("--max-frame-prelogin", optarg, 64u << 20, &v) || v < 1024) {
+				fprintf(stderr, "planboardd: --max-frame-prelogin must be 1024..67108864\n");
+				return 1;
+			}
+			cfg.max_frame_prelogin = (uint32_t)v;
+			break;
+		case O_DBPAGES:
+			if (parse_uint("--max-db-pages", optarg, 0x7fffffff, &v) || v < 1)
+				return 1;
+			cfg.max_db_pages = (unsigned)v;
+			break;
+		case O_CERT: cfg.tls_cert = optarg; break;
+		case O_KEY: cfg.tls_key = optarg; break;
+		case O_PLAIN: cfg.allow_plaintext = true; break;
+		case O_CHECK: check = true; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("planboardd %s\n", PLANBOARD_VERSION); return 0;
@@ -196,6 +230,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	if (!cfg.tls_cert != !cfg.tls_key) {
+		fprintf(stderr, "planboardd: --tls-cert and --tls-key go together\n");
+		return 1;
+	}
+	if (cfg.max_frame_prelogin > cfg.max_frame)
+		cfg.max_frame_prelogin = cfg.max_frame;
+	if (check)
+		return store_check_file(cfg.db_path, stdout) == 0 ? 0 : 1;
 	if (auth_init() != 0) {
 		fprintf(stderr, "planboardd: libsodium failed to initialise\n");
 		return 1;

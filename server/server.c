@@ -2,6 +2,9 @@
 #include "concurrency.h"
 #include "log.h"
 #include "server.h"
+#include "ratelimit.h"
+#include "store_ops.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -11,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 /* Event priorities: reads first, then the group commit and the reaper, so
@@ -32,6 +36,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->token_ttl = 12 * 3600;
 	cfg->group_commit_max = 1000;
 	cfg->heartbeat = 15;
+	cfg->max_frame_prelogin = 64u << 10;
 }
 
 /* Commit the open transaction and send every held response. */
@@ -91,14 +96,46 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	conn_accept(arg, fd, sa, salen);
 }
 
+static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	if (!srv->stopping)
+		evconnlistener_enable(srv->listener);
+}
+
+/* EMFILE and friends: the pending connection stays in the backlog, so the
+ * listener would fire again at once and spin. Pause accepting for 100 ms
+ * (connections already open go on) and log at most every 10 s. */
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	/* EMFILE and friends: log once per burst, keep running. */
+	struct server *srv = arg;
 	static time_t last;
 	time_t now = time(NULL);
-	if (now != last)
-		log_warn("accept failed error=\"%s\"", strerror(errno));
-	last = now;
+	if (now - last >= 10) {
+		log_warn("accept failed, pausing new connections for 100 ms error=\"%s\" connections=%u",
+			 strerror(errno), srv->n_conns);
+		last = now;
+	}
+	evconnlistener_disable(l);
+	struct timeval tv = { 0, 100000 };
+	event_base_once(srv->base, -1, EV_TIMEOUT, accept_resume_cb, srv, &tv);
+}
+
+/* Make room for max_connections descriptors if the hard limit allows. */
+static void raise_fd_limit(unsigned max_connections)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	rlim_t want = (rlim_t)max_connections + 64;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < want)
+		log_warn("open file limit %llu is below --max-connections + 64; raise it (LimitNOFILE=)",
+			 (unsigned long long)rl.rlim_cur);
 }
 
 static void stop_timeout_cb(evutil_socket_t fd, short what, void *arg)
@@ -169,6 +206,13 @@ static int listen_on(struct server *srv, char **err)
 	struct addrinfo *res;
 	if (resolve_listen(srv->cfg.listen, &res, err) != 0)
 		return -1;
+	/* Passwords and tokens must not cross a network in clear text. */
+	if (srv->tls_ctx == NULL && !srv->cfg.allow_plaintext && !addr_is_loopback(res->ai_addr)) {
+		*err = xasprintf("refusing to listen on non-loopback address %s without TLS; "
+				 "give --tls-cert and --tls-key (or --allow-plaintext)", srv->cfg.listen);
+		freeaddrinfo(res);
+		return -1;
+	}
 	srv->listener = evconnlistener_new_bind(srv->base, accept_cb, srv,
 						LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 						1024, res->ai_addr, (int)res->ai_addrlen);
@@ -192,6 +236,7 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	srv->cfg = *cfg;
 	srv->started = time(NULL);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit(cfg->max_connections);
 	srv->base = event_base_new();
 	if (srv->base == NULL || event_base_priority_init(srv->base, N_PRIOS) != 0) {
 		*err = xstrdup("cannot create the event loop");
@@ -200,6 +245,13 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	srv->store = store_open(cfg->db_path, err);
 	if (srv->store == NULL)
 		return -1;
+	if (cfg->max_db_pages && store_set_max_pages(srv->store, cfg->max_db_pages) != 0) {
+		*err = xasprintf("cannot set the database size limit: %s", store_errmsg(srv->store));
+		return -1;
+	}
+	if (cfg->tls_cert && (srv->tls_ctx = tls_server_ctx_new(cfg->tls_cert, cfg->tls_key, err)) == NULL)
+		return -1;
+	srv->limiter = login_limiter_new();
 	srv->commit_ev = event_new(srv->base, -1, 0, commit_cb, srv);
 	srv->reap_ev = event_new(srv->base, -1, 0, reap_cb, srv);
 	event_priority_set(srv->commit_ev, PRIO_COMMIT);
@@ -215,7 +267,8 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 
 int server_run(struct server *srv)
 {
-	log_info("listening address=%s port=%d db=%s", srv->cfg.listen, srv->port, srv->cfg.db_path);
+	log_info("listening address=%s port=%d db=%s tls=%s", srv->cfg.listen, srv->port, srv->cfg.db_path,
+		 srv->tls_ctx ? "on" : "off");
 	int rc = event_base_dispatch(srv->base);
 	server_commit_now(srv);
 	return rc < 0 ? -1 : 0;
@@ -239,6 +292,9 @@ void server_free(struct server *srv)
 	concurrency_free(srv);
 	store_close(srv->store);
 	srv->store = NULL;
+	if (srv->tls_ctx)
+		tls_ctx_free(srv->tls_ctx);
+	login_limiter_free(srv->limiter);
 	if (srv->base)
 		event_base_free(srv->base);
 	memset(srv, 0, sizeof *srv);

@@ -26,6 +26,10 @@ struct server_config {
 	unsigned group_commit_max;     /* commit early past this many writes */
 	unsigned heartbeat;            /* seconds between heartbeats to watchers */
 	bool no_group_commit;          /* commit after every write (to measure) */
+	const char *tls_cert, *tls_key; /* PEM files; both set = serve TLS */
+	bool allow_plaintext;          /* plaintext on a non-loopback address */
+	uint32_t max_frame_prelogin;   /* frame limit before Login succeeds */
+	unsigned max_db_pages;         /* PRAGMA max_page_count; 0 = SQLite's */
 };
 
 void server_config_defaults(struct server_config *cfg);
@@ -37,6 +41,8 @@ struct server_stats {
 	uint64_t protocol_errors;
 	uint64_t watchers_dropped;
 	uint64_t events_pushed;
+	uint64_t refused_connections;  /* over max_connections */
+	uint64_t paused_reads;         /* clients paused by backpressure */
 };
 
 enum conn_state { CONN_HELLO, CONN_LOGIN, CONN_READY };
@@ -74,6 +80,12 @@ struct conn {
 	struct watcher *watch;   /* set once it asked to Watch (watch.c) */
 	struct batch *batch;     /* an open batch being collected (batch.c) */
 	bool in_batch;           /* its batch is running: no commit between */
+	bool paused;             /* reading stopped: its output is not read */
+	uint64_t bad_messages;   /* frames that were not a Request */
+	uint64_t pauses;         /* times reading was paused (backpressure) */
+	unsigned login_failures; /* failed Logins on this connection */
+	bool penalized;          /* reading delayed after a failed Login */
+	struct event *penalty_ev;
 };
 
 struct server {
@@ -96,6 +108,9 @@ struct server {
 	unsigned n_watchers;
 	int64_t committed_seq;      /* last event of the last successful commit */
 	struct event *heartbeat_ev, *purge_ev;
+	void *tls_ctx;              /* SSL_CTX when serving TLS (tls.c) */
+	bool at_conn_limit;         /* logged once until below the limit */
+	struct login_limiter *limiter; /* failed-login throttling (ratelimit.c) */
 };
 
 /* Context of one request: everything a handler reads or writes. */
@@ -135,5 +150,8 @@ void conn_reap(struct server *srv);
 /* Queue a pushed frame (event, heartbeat) and the bytes not yet sent. */
 void conn_send_frame(struct conn *c, Pb__ServerFrame *f);
 size_t conn_output_len(struct conn *c);
+/* Close the user's logged-in connections (but `except`), telling them why:
+ * a disabled user or a changed password ends live sessions too. */
+void conn_drop_user(struct server *srv, int64_t user_id, const struct conn *except, const char *why);
 
 #endif

@@ -158,10 +158,20 @@ int store_begin(struct store *st)
 	return rc;
 }
 
+bool store_txn_lost(struct store *st)
+{
+	return st->in_txn && sqlite3_get_autocommit(st->db);
+}
+
 int store_commit(struct store *st)
 {
 	if (!st->in_txn)
 		return SQLITE_OK;
+	if (store_txn_lost(st)) {
+		/* SQLite already rolled it back (SQLITE_FULL, IOERR...). */
+		st->in_txn = false;
+		return SQLITE_ABORT;
+	}
 	int rc = store_exec(st, "COMMIT");
 	if (rc != SQLITE_OK) {
 		/* A failed COMMIT may leave the transaction open: end it. */
@@ -191,6 +201,8 @@ void store_release(struct store *st)
 
 void store_rollback_savepoint(struct store *st)
 {
+	if (store_txn_lost(st))
+		return;   /* the savepoint went with the whole transaction */
 	store_exec(st, "ROLLBACK TO req");
 	store_exec(st, "RELEASE req");
 }

@@ -36,6 +36,9 @@ const char *store_errmsg(struct store *st);
 bool store_in_txn(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
+/* Some errors (SQLITE_FULL among them) make SQLite roll back the whole
+ * transaction, every savepoint in it: the group's writes are gone. */
+bool store_txn_lost(struct store *st);
 void store_rollback(struct store *st);
 int store_savepoint(struct store *st);
 void store_release(struct store *st);

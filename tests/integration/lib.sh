@@ -51,6 +51,17 @@ start_server() {
   export PLANBOARD_HOST=127.0.0.1 PLANBOARD_PORT="$(cat "$T/port")"
 }
 
+# run_server_expect_fail [planboardd options...]: start a server that is
+# expected to refuse to start; its stderr in $T/fail.log, exit code in $RC.
+run_server_expect_fail() {
+  timeout 10 "$PLANBOARDD" --db "$T/fail.db" --listen 127.0.0.1:0 "$@" 2>"$T/fail.log" </dev/null &
+  local pid=$!
+  wait "$pid"
+  RC=$?
+  OUT="" ERR="$(cat "$T/fail.log")"
+  return 0
+}
+
 # stop_server [SIGNAL]: stop it (default TERM) and wait; its exit code in $RC.
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0

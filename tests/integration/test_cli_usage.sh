@@ -19,7 +19,7 @@ declare -A SUBS=(
   [action]="list show add update history" [user]="add list disable passwd"
   [metric]="list define submit series compare history" [audit]="submit list"
   [risk]="list show add update" [board]="show set member meeting review criterion"
-  [admin]="stats"
+  [admin]="stats backup"
 )
 for c in $COMMANDS; do
   as admin --help

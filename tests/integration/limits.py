@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""limits.py CHECK PORT [TOKEN]: one limit check against a running
+planboardd (see test_limits.sh). Exit 0 if the server behaved."""
+import os, socket, sys, time, struct
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pbwire import *
+
+check, port = sys.argv[1], int(sys.argv[2])
+token = sys.argv[3] if len(sys.argv) > 3 else None
+
+def conn(rcvbuf=None):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.connect(("127.0.0.1", port))
+    return s
+
+def read_until_close(s, timeout):
+    s.settimeout(timeout)
+    buf = b""
+    start = time.time()
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+    except socket.timeout:
+        return None, time.time() - start
+    except ConnectionResetError:
+        pass
+    frames, _ = read_frames(buf)
+    return [response(f) for f in frames], time.time() - start
+
+def fail(msg):
+    print("FAIL:", msg); sys.exit(1)
+
+if check == "connections":
+    # max-connections 5: five are served, the sixth is told UNAVAILABLE and closed.
+    held = [conn() for _ in range(5)]
+    time.sleep(0.2)
+    for _ in range(10):
+        got, _ = read_until_close(conn(), 3)
+        if not got or STATUS_NAMES[got[0][1]] != "UNAVAILABLE":
+            fail("over the limit: %r" % (got,))
+    s = held[0]
+    s.sendall(hello(1))
+    s.settimeout(3)
+    frames, _ = read_frames(s.recv(65536))
+    if STATUS_NAMES[response(frames[0])[1]] != "OK":
+        fail("a connection under the limit was not served")
+    for h in held:
+        h.close()
+    time.sleep(0.3)
+    s = conn(); s.sendall(hello(1)); s.settimeout(3)
+    frames, _ = read_frames(s.recv(65536))
+    if STATUS_NAMES[response(frames[0])[1]] != "OK":
+        fail("not served again after the others closed")
+elif check == "handshake":
+    # handshake-timeout 1: silence, or Hello without Login, is cut off.
+    for first in (b"", hello(1)):
+        s = conn()
+        if first:
+            s.sendall(first)
+        got, took = read_until_close(s, 5)
+        if got is None or not (0.8 <= took <= 3):
+            fail("no cut-off within the handshake time (took %.1f s)" % took)
+        if STATUS_NAMES[got[-1][1]] != "UNAUTHENTICATED":
+            fail("handshake timeout status %r" % (got,))
+elif check == "idle":
+    # idle-timeout 1: a logged-in connection that says nothing is closed.
+    s = conn()
+    s.sendall(hello(1) + login_token(2, token))
+    got, took = read_until_close(s, 5)
+    if got is None or not (0.8 <= took <= 3):
+        fail("idle connection not closed in time (%.1f s)" % took)
+    if [STATUS_NAMES[g[1]] for g in got] != ["OK", "OK", "UNAVAILABLE"]:
+        fail("idle close: %r" % (got,))
+elif check == "backpressure":
+    # A client that sends many requests and does not read: the server stops
+    # reading it, then serves everything once it reads again.
+    s = conn(rcvbuf=4096)
+    s.sendall(hello(1) + login_token(2, token))
+    n = 300
+    s.sendall(b"".join(frame(request(100 + i, LOCALITY_LIST, b"")) for i in range(n)))
+    time.sleep(float(sys.argv[4]))   # the test checks the log meanwhile
+    s.settimeout(20)
+    buf, got = b"", []
+    while len(got) < n + 2:
+        d = s.recv(1 << 20)
+        if not d:
+            fail("closed after %d responses" % len(got))
+        buf += d
+        frames, buf = read_frames(buf)
+        got += [response(f) for f in frames]
+    ids = [g[0] for g in got[2:]]
+    if ids != list(range(100, 100 + n)) or any(g[1] != 0 for g in got):
+        fail("responses out of order or failed")
+    print("served %d responses after the pause" % n)
+else:
+    fail("unknown check " + check)
+print("ok", check)

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Limits: connection count (the next one is told UNAVAILABLE and closed,
+# logged once), handshake time, idle time, the per-client output queue
+# (reading paused and resumed, logged once each), option validation.
+. "$(dirname "$0")/lib.sh"
+LIM="$(dirname "$0")/limits.py"
+pycheck() { OUT="$(python3 "$LIM" "$@" 2>&1)"; RC=$?; ERR="$OUT"; }
+count() { grep -c "$1" "$T/server.log"; }
+
+# Option validation: bad values are refused with a message.
+expect_rc 1 run_server_expect_fail --max-connections 0
+expect_rc 1 run_server_expect_fail --max-frame 10
+expect_err "--max-frame must be"
+expect_rc 1 run_server_expect_fail --max-output 100
+expect_err "--max-output must be at least"
+expect_rc 1 run_server_expect_fail --idle-timeout -5
+expect_rc 1 run_server_expect_fail --handshake-timeout abc
+expect_err "is not a number"
+RC=0; OUT="$("$PLANBOARDD" --help)" || RC=$?
+for opt in "--max-frame BYTES" "(default 1048576)" "(default 4096)" "(default 10)" "(default 300)" "(default 4194304)" "--max-frame-prelogin" "--max-db-pages"; do
+  expect_out "$opt"
+done
+
+start_server --max-connections 5
+pycheck connections "$PLANBOARD_PORT"
+check "connection limit: sixth refused with UNAVAILABLE, served again later" test "$RC" -eq 0
+check "connection limit logged once for ten refusals" test "$(count 'connection limit reached')" -eq 1
+check "recovery logged" test "$(count 'below the connection limit again')" -ge 1
+stop_server
+
+start_server --handshake-timeout 1
+pycheck handshake "$PLANBOARD_PORT"
+check "handshake timeout: silent and Hello-only clients cut off" test "$RC" -eq 0
+stop_server
+
+start_server --idle-timeout 1
+login admin "$ADMIN_PW"
+TOKEN="$(cat "$T/cfg-admin/planboard/token-127.0.0.1-$PLANBOARD_PORT")"
+pycheck idle "$PLANBOARD_PORT" "$TOKEN"
+check "idle timeout closes a quiet connection with UNAVAILABLE" test "$RC" -eq 0
+stop_server
+
+# Out of file descriptors (ulimit -n 64, hard): the server pauses accepting
+# instead of spinning on the listener, logs it once, keeps serving the
+# connections it has, and accepts again once descriptors are free.
+printf '#!/bin/sh\nulimit -n 64\nexec "%s" "$@"\n' "$PLANBOARDD" >"$T/planboardd-64fd"
+chmod +x "$T/planboardd-64fd"
+REAL_PLANBOARDD="$PLANBOARDD"; PLANBOARDD="$T/planboardd-64fd"
+start_server
+PLANBOARDD="$REAL_PLANBOARDD"
+check "fd limit warning at start" grep -q "open file limit 64 is below" "$T/server.log"
+OUT="$(python3 - "$PLANBOARD_PORT" "$SERVER_PID" <<'PY'
+import socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def cpu():
+    f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / 100.0
+socks = []
+for _ in range(120):
+    try:
+        socks.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+    except OSError:
+        break
+time.sleep(0.3)
+c0, t0 = cpu(), time.time()
+time.sleep(2)
+used = (cpu() - c0) / (time.time() - t0)
+for s in socks:
+    s.close()
+print("cpu %.2f" % used)
+PY
+)"
+check "no busy loop when out of descriptors ($OUT)" python3 -c "import sys; sys.exit(0 if float('$OUT'.split()[1]) < 0.5 else 1)"
+check "accept failure logged once" test "$(count 'accept failed')" -eq 1
+sleep 0.3
+expect_ok as_stdin admin "$ADMIN_PW" login
+check "server alive" server_alive
+stop_server
+
+start_server --max-output 65536
+login admin "$ADMIN_PW"
+long="$(printf 'n%.0s' $(seq 1 190))"
+for i in $(seq 1 60); do as admin locality add "l$i" "$long $i"; done
+python3 "$LIM" backpressure "$PLANBOARD_PORT" "$TOKEN" 4 >"$T/bp.out" 2>&1 &
+BP=$!
+for _ in $(seq 1 30); do [ "$(count 'reading paused')" -ge 1 ] && break; sleep 0.1; done
+check "a slow reader is paused, logged once" test "$(count 'reading paused')" -eq 1
+# Others are served meanwhile.
+expect_ok as admin --json locality list
+expect_json 'len(j)' 60
+wait "$BP"; RC=$?
+OUT="$(cat "$T/bp.out")"
+check "paused reader served in full and in order after reading again" test "$RC" -eq 0
+check "resume logged" test "$(count 'reading resumed')" -ge 1
+check "pause and resume each logged once, not per write" test "$(count 'reading paused')" -eq 1 -a "$(count 'reading resumed')" -eq 1
+check "server alive" server_alive
+finish
