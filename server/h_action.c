@@ -126,7 +126,7 @@ static Pb__Action *load_action(struct hctx *h, int64_t id, const char *bound, co
 		x = action_from_row(h, s, as_of);
 	sqlite3_reset(s);
 	if (x == NULL)
-		hctx_fail(h, PB__STATUS__NOT_FOUND, "the action had not been recorded by %s", bound);
+		hctx_fail(h, PB__STATUS__NOT_FOUND, "the action had not been recorded by %s", bound ? bound : "now");
 	return x;
 }
 

@@ -25,7 +25,15 @@ struct store {
 	int schema_version;
 	char **interned;        /* copies of dynamic SQL, keys of `slots` */
 	size_t n_interned;
+	void (*prepare_hook)(void *arg, const char *sql);
+	void *prepare_arg;
 };
+
+void store_set_prepare_hook(struct store *st, void (*fn)(void *arg, const char *sql), void *arg)
+{
+	st->prepare_hook = fn;
+	st->prepare_arg = arg;
+}
 
 sqlite3 *store_db(struct store *st)
 {
@@ -94,6 +102,8 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 			fatal("prepare failed: %s: %s", sqlite3_errmsg(st->db), sql);
 		slot->sql = sql;
 		slot->stmt = stmt;
+		if (st->prepare_hook)
+			st->prepare_hook(st->prepare_arg, sql);
 		st->used++;
 		return stmt;
 	}

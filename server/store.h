@@ -26,6 +26,9 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql);
 /* The same for SQL built at run time from constant fragments (never from
  * user input: values are always bound). Cached by content. */
 sqlite3_stmt *store_stmt_dyn(struct store *st, const char *sql);
+/* Tests (tests/unit/test_query_plans.c): fn is called with the SQL of
+ * every statement store_stmt prepares from now on. NULL to stop. */
+void store_set_prepare_hook(struct store *st, void (*fn)(void *arg, const char *sql), void *arg);
 /* Run SQL with no result rows; SQLITE_OK or the error code. */
 int store_exec(struct store *st, const char *sql);
 /* Last error message of the connection. */

@@ -17,7 +17,7 @@ struct scratch {
 	Pb__MetricSubmit ms;
 	Pb__Measurement m;
 	Pb__MetricCompare mc;
-	char ref[16], theme[16], loc[24], period[8], from[8], to[8];
+	char ref[16], theme[16], loc[24], period[16], from[16], to[16];
 };
 _Static_assert(sizeof(struct scratch) <= SCRATCH_SIZE, "SCRATCH_SIZE too small");
 
@@ -39,7 +39,7 @@ static void locality_name(char *out, size_t len, unsigned i)
 /* Month k of the seeded range: 2000-01 onwards. */
 static void period_name(char *out, size_t len, unsigned k)
 {
-	snprintf(out, len, "%04u-%02u", 2000 + k / 12, k % 12 + 1);
+	snprintf(out, len, "%04u-%02u", 2000 + (k / 12) % 8000, k % 12 + 1);
 }
 
 static const char *const notes[] = { "weekly check-in", "on track, minutes filed",
