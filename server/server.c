@@ -1,4 +1,5 @@
 /* server.c: the listener, the event loop, group commit and shutdown. */
+#include "checkpoint.h"
 #include "log.h"
 #include "server.h"
 
@@ -42,6 +43,7 @@ void server_commit_now(struct server *srv)
 		ok = store_commit(srv->store) == SQLITE_OK;
 		if (ok) {
 			srv->stats.commits++;
+			srv->stats.checkpoints = checkpointer_count(srv->ckpt);
 		} else {
 			log_err("group commit failed writes=%u error=\"%s\"", srv->txn_writes,
 				store_errmsg(srv->store));
@@ -196,6 +198,9 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	srv->store = store_open(cfg->db_path, err);
 	if (srv->store == NULL)
 		return -1;
+	srv->ckpt = checkpointer_start(cfg->db_path, store_db(srv->store), 1000, err);
+	if (*err != NULL)
+		return -1;
 	srv->commit_ev = event_new(srv->base, -1, 0, commit_cb, srv);
 	srv->reap_ev = event_new(srv->base, -1, 0, reap_cb, srv);
 	event_priority_set(srv->commit_ev, PRIO_COMMIT);
@@ -232,6 +237,8 @@ void server_free(struct server *srv)
 		event_free(srv->sig_term);
 	if (srv->sig_int)
 		event_free(srv->sig_int);
+	checkpointer_stop(srv->ckpt);
+	srv->ckpt = NULL;
 	store_close(srv->store);
 	srv->store = NULL;
 	if (srv->base)

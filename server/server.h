@@ -33,6 +33,7 @@ struct server_stats {
 	uint64_t write_requests;
 	uint64_t requests;
 	uint64_t protocol_errors;
+	uint64_t checkpoints;       /* WAL checkpoints by the checkpoint thread */
 };
 
 enum conn_state { CONN_HELLO, CONN_LOGIN, CONN_READY };
@@ -83,6 +84,7 @@ struct server {
 	time_t started;
 	int port;                   /* bound port */
 	bool stopping;
+	struct checkpointer *ckpt;  /* WAL checkpoints off the loop (checkpoint.c) */
 };
 
 /* Context of one request: everything a handler reads or writes. */
