@@ -80,6 +80,27 @@ static void conn_write_out(struct conn *c, const void *data, size_t len)
 		bufferevent_disable(c->bev, EV_READ);
 }
 
+/* Send what is queued now, from the loop's own turn: responses to all the
+ * frames of one read go out in one writev, and the write event (an
+ * epoll_ctl to add and another to remove per response) is used only when
+ * the socket is full. */
+static void conn_flush(struct conn *c)
+{
+	if (c->dead || c->bev == NULL)
+		return;
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	if (evbuffer_get_length(out) == 0)
+		return;
+	evbuffer_write(out, bufferevent_getfd(c->bev));
+	/* Left over or failed: libevent finishes it, or reports the error. */
+	size_t left = evbuffer_get_length(out);
+	if (left > 0)
+		bufferevent_enable(c->bev, EV_WRITE);
+	/* Read again if backpressure stopped it and the output drained. */
+	if (!c->closing && left <= c->srv->cfg.max_output / 2 && !(bufferevent_get_enabled(c->bev) & EV_READ))
+		bufferevent_enable(c->bev, EV_READ);
+}
+
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write)
 {
 	struct buf b = { 0 };
@@ -128,6 +149,7 @@ void conn_release_held(struct conn *c, bool committed)
 		hd = next;
 	}
 	c->held_head = c->held_tail = NULL;
+	conn_flush(c);
 }
 
 static void send_error_and_close(struct conn *c, int status, const char *msg)
@@ -140,6 +162,7 @@ static void send_error_and_close(struct conn *c, int status, const char *msg)
 	resp.error_message = (char *)msg;
 	conn_send_response(c, &resp, false, false);
 	c->closing = true;
+	conn_flush(c);
 	if (c->bev)
 		bufferevent_disable(c->bev, EV_READ);
 	if (c->held_head == NULL && c->bev &&
@@ -177,7 +200,7 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 	c->timer = evtimer_new(srv->base, conn_timer_cb, c);
 	struct timeval tv = { (time_t)srv->cfg.handshake_timeout, 0 };
 	evtimer_add(c->timer, &tv);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_enable(c->bev, EV_READ); /* EV_WRITE only when the socket is full */
 	log_debug("connection opened peer=%s", c->peer);
 }
 
@@ -205,6 +228,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	bool more = true; /* stopped at FRAMES_PER_READ, not for lack of bytes */
 	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead; n++) {
 		uint8_t hdr[FRAME_HEADER_LEN];
 		uint32_t len;
@@ -218,8 +242,10 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 			send_error_and_close(c, PB__STATUS__BAD_REQUEST, err);
 			return;
 		}
-		if (r == FRAME_NEED_MORE || evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len)
-			return;
+		if (r == FRAME_NEED_MORE || evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len) {
+			more = false;
+			break;
+		}
 		const uint8_t *p = evbuffer_pullup(in, FRAME_HEADER_LEN + (ev_ssize_t)len);
 		Pb__Request *req = wire_unpack_request(p + FRAME_HEADER_LEN, len);
 		evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len);
@@ -241,8 +267,9 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		wire_free(req);
 		conn_touch(c);
 	}
+	conn_flush(c);
 	/* Frames left over: come back on a later loop turn. */
-	if (!c->closing && !c->dead && evbuffer_get_length(in) >= FRAME_HEADER_LEN)
+	if (more && !c->closing && !c->dead && evbuffer_get_length(in) >= FRAME_HEADER_LEN)
 		bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 }
 
@@ -255,6 +282,8 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_close(c);
 		return;
 	}
+	if (pending == 0)
+		bufferevent_disable(bev, EV_WRITE);
 	if (pending <= c->srv->cfg.max_output / 2 && !(bufferevent_get_enabled(bev) & EV_READ))
 		bufferevent_enable(bev, EV_READ);
 }

@@ -202,6 +202,7 @@ void dispatch_request(struct conn *c, const Pb__Request *req)
 			}
 			join_commit(c->srv, c);
 		} else {
+			server_read_begin(c->srv);
 			hd->fn(&h);
 		}
 	}

@@ -36,6 +36,7 @@ void server_config_defaults(struct server_config *cfg)
 /* Commit the open transaction and send every held response. */
 void server_commit_now(struct server *srv)
 {
+	store_read_end(srv->store);
 	if (!store_in_txn(srv->store) && srv->commit_list == NULL)
 		return;
 	bool ok = true;
@@ -72,6 +73,14 @@ void server_schedule_commit(struct server *srv)
 	if (srv->txn_writes >= srv->cfg.group_commit_max)
 		server_commit_now(srv);
 	else
+		event_active(srv->commit_ev, EV_TIMEOUT, 0);
+}
+
+/* Before a read request: share the iteration's read transaction, which
+ * the commit event (lowest priority, after the reads) ends. */
+void server_read_begin(struct server *srv)
+{
+	if (store_read_begin(srv->store))
 		event_active(srv->commit_ev, EV_TIMEOUT, 0);
 }
 

@@ -114,6 +114,7 @@ int server_run(struct server *srv);
 void server_free(struct server *srv);
 void server_schedule_commit(struct server *srv);
 void server_commit_now(struct server *srv);
+void server_read_begin(struct server *srv);
 
 /* conn.c */
 void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, int salen);

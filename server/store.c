@@ -22,6 +22,7 @@ struct store {
 	struct stmt_slot *slots;
 	size_t nslots, used;
 	bool in_txn;
+	bool in_read;           /* a read transaction (store_read_begin) is open */
 	int schema_version;
 	char **interned;        /* copies of dynamic SQL, keys of `slots` */
 	size_t n_interned;
@@ -158,10 +159,46 @@ bool store_in_txn(struct store *st)
 	return st->in_txn;
 }
 
+/* Reads of one loop iteration share one read transaction: every statement
+ * outside a transaction would otherwise take and drop the WAL read lock
+ * (fcntl system calls) by itself, and a request's statements see one
+ * snapshot. A write ends it and opens the write transaction instead. */
+bool store_read_begin(struct store *st)
+{
+	if (st->in_txn || st->in_read)
+		return false;
+	sqlite3_stmt *s = store_stmt(st, "BEGIN");
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return false;
+	st->in_read = true;
+	return true;
+}
+
+void store_read_end(struct store *st)
+{
+	if (!st->in_read)
+		return;
+	st->in_read = false;
+	/* Statements still holding a row would keep the snapshot: reset them
+	 * first (the statement cache resets on the next use anyway). */
+	for (size_t i = 0; i < st->nslots; i++)
+		if (st->slots[i].stmt != NULL && sqlite3_stmt_busy(st->slots[i].stmt))
+			sqlite3_reset(st->slots[i].stmt);
+	sqlite3_stmt *s = store_stmt(st, "COMMIT");
+	if (sqlite3_step(s) != SQLITE_DONE && !sqlite3_get_autocommit(st->db))
+		store_exec(st, "ROLLBACK");
+}
+
+bool store_in_read(struct store *st)
+{
+	return st->in_read;
+}
+
 int store_begin(struct store *st)
 {
 	if (st->in_txn)
 		return SQLITE_OK;
+	store_read_end(st);
 	int rc = store_exec(st, "BEGIN IMMEDIATE");
 	if (rc == SQLITE_OK)
 		st->in_txn = true;
@@ -329,6 +366,7 @@ void store_close(struct store *st)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
+	store_read_end(st);
 	for (size_t i = 0; i < st->nslots; i++)
 		if (st->slots[i].stmt != NULL)
 			sqlite3_finalize(st->slots[i].stmt);

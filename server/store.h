@@ -44,6 +44,13 @@ int store_savepoint(struct store *st);
 void store_release(struct store *st);
 void store_rollback_savepoint(struct store *st);
 
+/* One read transaction for the reads of a loop iteration: store_read_begin
+ * opens it unless a transaction is open (true if it opened one);
+ * store_read_end closes it. store_begin ends it first. */
+bool store_read_begin(struct store *st);
+void store_read_end(struct store *st);
+bool store_in_read(struct store *st);
+
 /* Bind helpers: NULL text binds NULL. */
 void stmt_text(sqlite3_stmt *s, int idx, const char *text);
 void stmt_int(sqlite3_stmt *s, int idx, int64_t v);

@@ -228,6 +228,14 @@ static bool is_small(const char *table)
  * it cheaper. So is a list with no filter at all. */
 static bool unselective_list(const char *sql)
 {
+	/* Known exception (server/schema_bench.c says why): a list as recorded
+	 * at a past date, filtered by locality or owner without a plan, walks
+	 * the version table; indexing it would halve write throughput. */
+	if (strstr(sql, "JOIN action_version x") && !strstr(sql, "plan_id = ?2") &&
+	    (strstr(sql, "locality_id = ?4") || strstr(sql, "owner = ?8"))) {
+		fprintf(stderr, "known exception (history list without a plan): scan of action_version\n");
+		return true;
+	}
 	const char *where = strstr(sql, "WHERE 1=1");
 	if (where == NULL)
 		return false;
