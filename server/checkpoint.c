@@ -80,18 +80,32 @@ static int checkpoint(struct checkpointer *cp, int mode, int *frames)
 	return -1;
 }
 
-/* A PASSIVE checkpoint never blocks the loop, but under steady writes
- * the WAL is never found fully copied when a write begins, so SQLite
- * never starts it over and it keeps growing. Past a few thresholds,
- * RESTART it: that takes the write lock only to copy the few frames
- * written since the PASSIVE one, and gives up at once (no busy wait on
- * this side) if the loop is writing. */
+/* Waiting for the write lock: the loop holds it from the first write of
+ * an iteration to its commit, so it is free only in short gaps; poll
+ * often (SQLite's own busy timeout sleeps whole milliseconds and more,
+ * and would miss them), for at most about 100 ms. */
+static int spin_busy(void *arg, int tries)
+{
+	(void)arg;
+	if (tries >= 1000)
+		return 0;
+	struct timespec ts = { 0, 50 * 1000 };
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+/* A PASSIVE checkpoint never blocks the loop, but under steady writes the
+ * WAL is never found fully copied when a write begins, so SQLite never
+ * starts it over and it grows without end (hundreds of MB while seeding).
+ * Past a few thresholds, RESTART it: that holds the write lock only to
+ * copy the frames written since the PASSIVE one and to sync, so the loop
+ * waits for that little, once every few thousand frames. */
 static void passive_then_restart(struct checkpointer *cp)
 {
 	int frames;
 	if (checkpoint(cp, SQLITE_CHECKPOINT_PASSIVE, &frames) != 0 || (unsigned)frames < 4 * cp->wal_pages)
 		return;
-	sqlite3_busy_timeout(cp->db, 0);
+	sqlite3_busy_handler(cp->db, spin_busy, NULL);
 	checkpoint(cp, SQLITE_CHECKPOINT_RESTART, &frames);
 	sqlite3_busy_timeout(cp->db, 100);
 }
