@@ -354,6 +354,8 @@ struct store *store_open(const char *path, char **err)
 	}
 	if (migrate(st, err) != 0)
 		goto fail;
+	/* Load the planner statistics (sqlite_stat1) a migration wrote. */
+	store_exec(st, "ANALYZE sqlite_schema");
 	return st;
 fail:
 	store_close(st);
