@@ -72,7 +72,9 @@ done
 echo "== pipelined ping (50 connections x 16 in flight)"
 "$BENCH" --actions 1000 -o ping -c 50 -P 16 -d "$DUR" || echo "(exit $?)"
 
-echo "== $IDLE idle authenticated connections"
+echo "== $IDLE idle authenticated connections (fresh server, so earlier load does not hide the growth)"
+stop_server
+start_server "$T/small.db"
 "$BENCH" --idle "$IDLE" --server-pid "$SERVER_PID" --json >"$OUTDIR/idle.json" || echo "(exit $?)"
 
 echo "== CLI: planboard action show (process start to exit, 200 runs)"
