@@ -54,5 +54,13 @@ run --help
 check "help exits 0" test "$RC" -eq 0
 expect_out "usage: planboard-bench"
 
+# Backpressure: a small output limit and deep pipelines of large answers
+# (the server stops reading until the client drains): still every answer.
+stop_server
+start_server --max-output 65536
+run --actions 120 -c 2 -P 500 -n 3000 -o action-list
+check "backpressure run ok (rc=$RC)" test "$RC" -eq 0
+expect_out "RESULT: every answer checked and OK"
+
 check "server still alive" server_alive
 finish
