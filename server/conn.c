@@ -107,6 +107,11 @@ static void conn_write_out(struct conn *c, const void *data, size_t len)
 		return;
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	evbuffer_add(out, data, len);
+	/* Inside a read callback or a commit release, conn_flush sends it all
+	 * at the end; anything else (events, heartbeats, timers) is written by
+	 * libevent. */
+	if (!c->flushing)
+		bufferevent_enable(c->bev, EV_WRITE);
 	/* Backpressure: stop reading a client that is not reading its output.
 	 * Never logged per write: the first pause of a connection is a
 	 * warning, later ones (a slow reader flapping around the limit) are
@@ -165,6 +170,32 @@ static void conn_penalize(struct conn *c)
 	evtimer_add(c->penalty_ev, &tv);
 }
 
+/* Send what is queued now, from the loop's own turn: responses to all the
+ * frames of one read go out in one writev, and the write event (an
+ * epoll_ctl to add and another to remove per response) is used only when
+ * the socket is full. */
+static void conn_flush(struct conn *c)
+{
+	c->flushing = false;
+	if (c->dead || c->bev == NULL)
+		return;
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	if (evbuffer_get_length(out) == 0)
+		return;
+	/* TLS must go through the bufferevent: never write the socket directly. */
+	if (c->srv->tls_ctx == NULL)
+		evbuffer_write(out, bufferevent_getfd(c->bev));
+	/* Left over or failed: libevent finishes it, or reports the error. */
+	size_t left = evbuffer_get_length(out);
+	if (left > 0) {
+		bufferevent_enable(c->bev, EV_WRITE);
+		return;
+	}
+	conn_maybe_resume(c, left);
+	if (c->watch)
+		watch_on_drain(c);   /* no write callback will come: feed the replay */
+}
+
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write)
 {
 	struct buf b = { 0 };
@@ -194,6 +225,7 @@ void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_w
 void conn_release_held(struct conn *c, bool committed)
 {
 	struct held *hd = c->held_head;
+	c->flushing = true;
 	while (hd != NULL) {
 		struct held *next = hd->next;
 		if (!committed && hd->is_write && !hd->failed) {
@@ -214,6 +246,7 @@ void conn_release_held(struct conn *c, bool committed)
 		hd = next;
 	}
 	c->held_head = c->held_tail = NULL;
+	conn_flush(c);
 }
 
 void conn_send_frame(struct conn *c, Pb__ServerFrame *f)
@@ -243,6 +276,7 @@ static void send_error_and_close(struct conn *c, int status, const char *msg)
 		struct timeval grace = { CLOSE_GRACE, 0 };
 		evtimer_add(c->timer, &grace);
 	}
+	conn_flush(c);
 	if (c->bev)
 		bufferevent_disable(c->bev, EV_READ);
 	if (c->held_head == NULL && c->bev &&
@@ -305,7 +339,7 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 	bufferevent_setwatermark(c->bev, EV_WRITE, srv->cfg.max_output / 2, 0);
 	struct timeval tv = { (time_t)srv->cfg.handshake_timeout, 0 };
 	evtimer_add(c->timer, &tv);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_enable(c->bev, EV_READ); /* EV_WRITE only when the socket is full */
 	log_debug("connection opened peer=%s", c->peer);
 }
 
@@ -337,6 +371,8 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	bool more = true; /* stopped at FRAMES_PER_READ, not for lack of bytes */
+	c->flushing = true;
 	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead && !c->paused && !c->penalized; n++) {
 		uint8_t hdr[FRAME_HEADER_LEN];
 		uint32_t len;
@@ -354,8 +390,10 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 			send_error_and_close(c, PB__STATUS__BAD_REQUEST, err);
 			return;
 		}
-		if (r == FRAME_NEED_MORE || evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len)
-			return;
+		if (r == FRAME_NEED_MORE || evbuffer_get_length(in) < FRAME_HEADER_LEN + (size_t)len) {
+			more = false;
+			break;
+		}
 		const uint8_t *p = evbuffer_pullup(in, FRAME_HEADER_LEN + (ev_ssize_t)len);
 		Pb__Request *req = wire_unpack_request(p + FRAME_HEADER_LEN, len);
 		evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len);
@@ -387,8 +425,10 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		if (c->login_failures != failures && !c->closing && !c->dead)
 			conn_penalize(c);
 	}
+	conn_flush(c);
 	/* Frames left over: come back on a later loop turn. */
-	if (!c->closing && !c->dead && !c->paused && !c->penalized && evbuffer_get_length(in) >= FRAME_HEADER_LEN)
+	if (more && !c->closing && !c->dead && !c->paused && !c->penalized &&
+	    evbuffer_get_length(in) >= FRAME_HEADER_LEN)
 		bufferevent_trigger(bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 }
 
@@ -401,6 +441,8 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_close(c);
 		return;
 	}
+	if (pending == 0)
+		bufferevent_disable(bev, EV_WRITE);
 	conn_maybe_resume(c, pending);
 	if (c->watch)
 		watch_on_drain(c);

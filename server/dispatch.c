@@ -258,6 +258,7 @@ int dispatch_request(struct conn *c, const Pb__Request *req)
 			join_commit(c->srv, c);
 			lost = store_txn_lost(h.st);
 		} else {
+			server_read_begin(c->srv);
 			hd->fn(&h);
 		}
 	}

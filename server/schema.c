@@ -116,10 +116,13 @@ static const char schema_core[] =
 	"  locality TEXT);"
 	"CREATE INDEX event_entity_ref ON event(entity, ref);";
 
+extern const char schema_bench[];
+
 const char *const store_migrations[] = {
 	schema_core,
 	schema_metrics,
 	schema_governance,
 	schema_concurrency,
+	schema_bench,
 };
 const int store_migration_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

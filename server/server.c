@@ -1,5 +1,6 @@
 /* server.c: the listener, the event loop, group commit and shutdown. */
 #include "concurrency.h"
+#include "checkpoint.h"
 #include "log.h"
 #include "server.h"
 #include "ratelimit.h"
@@ -42,6 +43,7 @@ void server_config_defaults(struct server_config *cfg)
 /* Commit the open transaction and send every held response. */
 void server_commit_now(struct server *srv)
 {
+	store_read_end(srv->store);
 	if (!store_in_txn(srv->store) && srv->commit_list == NULL)
 		return;
 	bool ok = true;
@@ -49,6 +51,7 @@ void server_commit_now(struct server *srv)
 		ok = store_commit(srv->store) == SQLITE_OK;
 		if (ok) {
 			srv->stats.commits++;
+			srv->stats.checkpoints = checkpointer_count(srv->ckpt);
 		} else {
 			log_err("group commit failed writes=%u error=\"%s\"", srv->txn_writes,
 				store_errmsg(srv->store));
@@ -79,6 +82,14 @@ void server_schedule_commit(struct server *srv)
 	if (srv->cfg.no_group_commit || srv->txn_writes >= srv->cfg.group_commit_max)
 		server_commit_now(srv);
 	else
+		event_active(srv->commit_ev, EV_TIMEOUT, 0);
+}
+
+/* Before a read request: share the iteration's read transaction, which
+ * the commit event (lowest priority, after the reads) ends. */
+void server_read_begin(struct server *srv)
+{
+	if (store_read_begin(srv->store))
 		event_active(srv->commit_ev, EV_TIMEOUT, 0);
 }
 
@@ -252,6 +263,9 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	if (cfg->tls_cert && (srv->tls_ctx = tls_server_ctx_new(cfg->tls_cert, cfg->tls_key, err)) == NULL)
 		return -1;
 	srv->limiter = login_limiter_new();
+	srv->ckpt = checkpointer_start(cfg->db_path, store_db(srv->store), 1000, err);
+	if (*err != NULL)
+		return -1;
 	srv->commit_ev = event_new(srv->base, -1, 0, commit_cb, srv);
 	srv->reap_ev = event_new(srv->base, -1, 0, reap_cb, srv);
 	event_priority_set(srv->commit_ev, PRIO_COMMIT);
@@ -290,6 +304,8 @@ void server_free(struct server *srv)
 	if (srv->sig_int)
 		event_free(srv->sig_int);
 	concurrency_free(srv);
+	checkpointer_stop(srv->ckpt);
+	srv->ckpt = NULL;
 	store_close(srv->store);
 	srv->store = NULL;
 	if (srv->tls_ctx)

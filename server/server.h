@@ -43,6 +43,7 @@ struct server_stats {
 	uint64_t events_pushed;
 	uint64_t refused_connections;  /* over max_connections */
 	uint64_t paused_reads;         /* clients paused by backpressure */
+	uint64_t checkpoints;       /* WAL checkpoints by the checkpoint thread */
 };
 
 enum conn_state { CONN_HELLO, CONN_LOGIN, CONN_READY };
@@ -81,6 +82,7 @@ struct conn {
 	struct batch *batch;     /* an open batch being collected (batch.c) */
 	bool in_batch;           /* its batch is running: no commit between */
 	bool paused;             /* reading stopped: its output is not read */
+	bool flushing;           /* in a read or release: conn_flush sends at the end */
 	uint64_t bad_messages;   /* frames that were not a Request */
 	uint64_t pauses;         /* times reading was paused (backpressure) */
 	unsigned login_failures; /* failed Logins on this connection */
@@ -111,6 +113,7 @@ struct server {
 	void *tls_ctx;              /* SSL_CTX when serving TLS (tls.c) */
 	bool at_conn_limit;         /* logged once until below the limit */
 	struct login_limiter *limiter; /* failed-login throttling (ratelimit.c) */
+	struct checkpointer *ckpt;  /* WAL checkpoints off the loop (checkpoint.c) */
 };
 
 /* Context of one request: everything a handler reads or writes. */
@@ -140,6 +143,7 @@ int server_run(struct server *srv);
 void server_free(struct server *srv);
 void server_schedule_commit(struct server *srv);
 void server_commit_now(struct server *srv);
+void server_read_begin(struct server *srv);
 
 /* conn.c */
 void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, int salen);

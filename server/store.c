@@ -22,10 +22,19 @@ struct store {
 	struct stmt_slot *slots;
 	size_t nslots, used;
 	bool in_txn;
+	bool in_read;           /* a read transaction (store_read_begin) is open */
 	int schema_version;
 	char **interned;        /* copies of dynamic SQL, keys of `slots` */
 	size_t n_interned;
+	void (*prepare_hook)(void *arg, const char *sql);
+	void *prepare_arg;
 };
+
+void store_set_prepare_hook(struct store *st, void (*fn)(void *arg, const char *sql), void *arg)
+{
+	st->prepare_hook = fn;
+	st->prepare_arg = arg;
+}
 
 sqlite3 *store_db(struct store *st)
 {
@@ -94,6 +103,8 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 			fatal("prepare failed: %s: %s", sqlite3_errmsg(st->db), sql);
 		slot->sql = sql;
 		slot->stmt = stmt;
+		if (st->prepare_hook)
+			st->prepare_hook(st->prepare_arg, sql);
 		st->used++;
 		return stmt;
 	}
@@ -148,10 +159,46 @@ bool store_in_txn(struct store *st)
 	return st->in_txn;
 }
 
+/* Reads of one loop iteration share one read transaction: every statement
+ * outside a transaction would otherwise take and drop the WAL read lock
+ * (fcntl system calls) by itself, and a request's statements see one
+ * snapshot. A write ends it and opens the write transaction instead. */
+bool store_read_begin(struct store *st)
+{
+	if (st->in_txn || st->in_read)
+		return false;
+	sqlite3_stmt *s = store_stmt(st, "BEGIN");
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return false;
+	st->in_read = true;
+	return true;
+}
+
+void store_read_end(struct store *st)
+{
+	if (!st->in_read)
+		return;
+	st->in_read = false;
+	/* Statements still holding a row would keep the snapshot: reset them
+	 * first (the statement cache resets on the next use anyway). */
+	for (size_t i = 0; i < st->nslots; i++)
+		if (st->slots[i].stmt != NULL && sqlite3_stmt_busy(st->slots[i].stmt))
+			sqlite3_reset(st->slots[i].stmt);
+	sqlite3_stmt *s = store_stmt(st, "COMMIT");
+	if (sqlite3_step(s) != SQLITE_DONE && !sqlite3_get_autocommit(st->db))
+		store_exec(st, "ROLLBACK");
+}
+
+bool store_in_read(struct store *st)
+{
+	return st->in_read;
+}
+
 int store_begin(struct store *st)
 {
 	if (st->in_txn)
 		return SQLITE_OK;
+	store_read_end(st);
 	int rc = store_exec(st, "BEGIN IMMEDIATE");
 	if (rc == SQLITE_OK)
 		st->in_txn = true;
@@ -319,6 +366,8 @@ struct store *store_open(const char *path, char **err)
 	}
 	if (migrate(st, err) != 0)
 		goto fail;
+	/* Load the planner statistics (sqlite_stat1) a migration wrote. */
+	store_exec(st, "ANALYZE sqlite_schema");
 	return st;
 fail:
 	store_close(st);
@@ -331,6 +380,7 @@ void store_close(struct store *st)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
+	store_read_end(st);
 	for (size_t i = 0; i < st->nslots; i++)
 		if (st->slots[i].stmt != NULL)
 			sqlite3_finalize(st->slots[i].stmt);

@@ -26,6 +26,9 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql);
 /* The same for SQL built at run time from constant fragments (never from
  * user input: values are always bound). Cached by content. */
 sqlite3_stmt *store_stmt_dyn(struct store *st, const char *sql);
+/* Tests (tests/unit/test_query_plans.c): fn is called with the SQL of
+ * every statement store_stmt prepares from now on. NULL to stop. */
+void store_set_prepare_hook(struct store *st, void (*fn)(void *arg, const char *sql), void *arg);
 /* Run SQL with no result rows; SQLITE_OK or the error code. */
 int store_exec(struct store *st, const char *sql);
 /* Last error message of the connection. */
@@ -43,6 +46,13 @@ void store_rollback(struct store *st);
 int store_savepoint(struct store *st);
 void store_release(struct store *st);
 void store_rollback_savepoint(struct store *st);
+
+/* One read transaction for the reads of a loop iteration: store_read_begin
+ * opens it unless a transaction is open (true if it opened one);
+ * store_read_end closes it. store_begin ends it first. */
+bool store_read_begin(struct store *st);
+void store_read_end(struct store *st);
+bool store_in_read(struct store *st);
 
 /* Bind helpers: NULL text binds NULL. */
 void stmt_text(sqlite3_stmt *s, int idx, const char *text);

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh: regenerate the figures of BENCHMARKS.md.
+#
+# Builds a Release server, client and planboard-bench in their own folder
+# (no sanitizers), starts its own planboardd on a temporary database,
+# seeds it through the protocol, and runs the suite (ping, action-show,
+# action-list, action-update, read=90,write=10, metric ops if the server
+# has them) at 1, 50 and 500 connections with the in-process SQLite probe,
+# 10,000 idle connections for RSS, and the CLI's own time. With
+# BENCH_LARGE=1 it also seeds the large database (100k actions, 1M
+# progress updates; measurements when the server has metrics) and compares
+# single-request latencies with the small one.
+#
+# Environment: BENCH_DURATION (seconds per scenario, default 5),
+# BENCH_CONNS (default "1 50 500"), BENCH_IDLE (default 10000),
+# BENCH_LARGE (0/1), BENCH_BUILD_DIR, BENCH_OUT (folder for JSON results).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+BUILD="${BENCH_BUILD_DIR:-$ROOT/build-bench}"
+DUR="${BENCH_DURATION:-5}"
+CONNS="${BENCH_CONNS:-1 50 500}"
+IDLE="${BENCH_IDLE:-10000}"
+LARGE="${BENCH_LARGE:-0}"
+T="$(mktemp -d /tmp/planboard-bench.XXXXXX)"
+OUTDIR="${BENCH_OUT:-$T/results}"
+mkdir -p "$OUTDIR"
+PW="Bench-Secret-2017"
+SERVER_PID=""
+
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$T/db" "$T"/*.db* "$T/cfg"
+}
+trap cleanup EXIT
+
+echo "== build (Release) in $BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPLANBOARD_SANITIZE=OFF >/dev/null
+cmake --build "$BUILD" -j2 --target planboardd planboard planboard-bench >/dev/null
+BENCH="$BUILD/planboard-bench"
+
+# 10,000 connections need descriptors: raise the limit for this script and
+# the server it starts (the server's own defaults are not changed).
+ulimit -n "$(ulimit -Hn)"
+
+# start_server DB: a fresh server on 127.0.0.1:0.
+start_server() {
+  local db="$1"
+  [ -s "$db" ] || PLANBOARD_ADMIN_PASSWORD="$PW" "$BUILD/planboardd" --db "$db" --init-admin admin 2>>"$T/server.log"
+  rm -f "$T/port"
+  "$BUILD/planboardd" --db "$db" --listen 127.0.0.1:0 --port-file "$T/port" \
+    --max-connections $((IDLE + 1000)) 2>>"$T/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
+  export PLANBOARD_HOST=127.0.0.1 PLANBOARD_PORT="$(cat "$T/port")" PLANBOARD_USER=admin PLANBOARD_PASSWORD="$PW"
+}
+stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""; }
+
+echo "== machine"
+echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "kernel $(uname -r), sqlite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1 || echo '?'), disk of $T: $(df -P "$T" | awk 'NR==2{print $1}')"
+echo "load before: $(uptime)"
+
+start_server "$T/small.db"
+echo "== seed the demo-size database (1,000 actions, 5,000 updates, 10 localities x 24 months)"
+"$BENCH" --seed-actions 1000 --seed-updates 5000 -n 1 -c 1 >/dev/null
+
+for c in $CONNS; do
+  echo "== suite at $c connections ($DUR s each) -- load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$BENCH" --actions 1000 --suite -c "$c" -d "$DUR" --probe-sqlite 2 --json >"$OUTDIR/suite-c$c.json" || echo "(exit $?)"
+done
+
+echo "== pipelined ping (50 connections x 16 in flight)"
+"$BENCH" --actions 1000 -o ping -c 50 -P 16 -d "$DUR" || echo "(exit $?)"
+
+echo "== $IDLE idle authenticated connections (fresh server, so earlier load does not hide the growth)"
+stop_server
+start_server "$T/small.db"
+"$BENCH" --idle "$IDLE" --server-pid "$SERVER_PID" --json >"$OUTDIR/idle.json" || echo "(exit $?)"
+
+echo "== CLI: planboard action show (process start to exit, 200 runs)"
+export XDG_CONFIG_HOME="$T/cfg"
+mkdir -p "$XDG_CONFIG_HOME"
+"$BUILD/planboard" login </dev/null >/dev/null
+for i in $(seq 1 200); do
+  s=$(date +%s%N); "$BUILD/planboard" action show a000001 --plan bench >/dev/null; e=$(date +%s%N)
+  echo $(( (e - s) / 1000 ))
+done | sort -n | awk '{a[NR]=$1} END {printf "median %.2f ms, p90 %.2f ms, min %.2f ms over %d runs\n", a[int(NR/2)+1]/1000, a[int(NR*0.9)]/1000, a[1]/1000, NR}'
+unset XDG_CONFIG_HOME
+echo "== single-request latency on the demo database (1 connection)"
+"$BENCH" --actions 1000 -c 1 -d "$DUR" -o action-show --json >"$OUTDIR/small-show.json" || true
+"$BENCH" --actions 1000 -c 1 -d "$DUR" -o action-list --json >"$OUTDIR/small-list.json" || true
+stop_server
+
+if [ "$LARGE" = 1 ]; then
+  start_server "$T/large.db"
+  echo "== seed the large database (100,000 actions, 1,000,000 progress updates, 100 localities x 120 months)"
+  "$BENCH" --seed-actions 100000 --seed-updates 1000000 --seed-localities 100 --seed-months 120 -n 1 -c 1 >/dev/null
+  echo "db size: $(du -h "$T/large.db" | cut -f1)"
+  echo "== single-request latency on the large database (1 connection)"
+  "$BENCH" --actions 100000 -c 1 -d "$DUR" -o action-show --json >"$OUTDIR/large-show.json" || true
+  "$BENCH" --actions 100000 -c 1 -d "$DUR" -o action-list --json >"$OUTDIR/large-list.json" || true
+  python3 - "$OUTDIR" <<'PY'
+import json, sys
+d = sys.argv[1]
+for op in ("show", "list"):
+    s = json.load(open(f"{d}/small-{op}.json"))["scenarios"][0]
+    l = json.load(open(f"{d}/large-{op}.json"))["scenarios"][0]
+    print(f"action-{op}: demo p50 {s['p50_ms']:.3f} ms, large p50 {l['p50_ms']:.3f} ms: "
+          f"{l['p50_ms']/s['p50_ms']:.2f}x (target <= 2x)")
+PY
+  stop_server
+fi
+echo "load after: $(uptime)"
+echo "results (JSON) in $OUTDIR"
