@@ -18,7 +18,8 @@
 #include <sys/socket.h>
 
 /* Frames handled per read callback before returning to the loop
- * (memcached's reqs_per_event), so one busy client cannot starve others. */
+ * (memcached's reqs_per_event); the rest wait for the next iteration, after
+ * the group commit and everyone else's callbacks (server.c). */
 #define FRAMES_PER_READ 64
 /* Seconds a closing connection gets to take its last message. A peer that
  * does not read it (or never finishes a TLS handshake) is cut off then, so
@@ -66,7 +67,7 @@ static bool log_gate_open(struct log_gate *g, unsigned long *quiet)
 
 static void peer_name(struct sockaddr *sa, char *out, size_t len)
 {
-	char host[64] = "?";
+	char host[INET6_ADDRSTRLEN] = "?";
 	int port = 0;
 	if (sa->sa_family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)sa;
@@ -189,6 +190,10 @@ static void conn_flush(struct conn *c)
 	size_t left = evbuffer_get_length(out);
 	if (left > 0) {
 		bufferevent_enable(c->bev, EV_WRITE);
+		return;
+	}
+	if (c->closing && c->held_head == NULL) {
+		conn_close(c);
 		return;
 	}
 	conn_maybe_resume(c, left);
@@ -367,6 +372,42 @@ static void conn_touch(struct conn *c)
 	}
 }
 
+/* Is there a whole frame (or a bad header) waiting in the input? */
+static bool frame_waiting(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t hdr[FRAME_HEADER_LEN];
+	uint32_t len;
+	const char *err;
+	if (evbuffer_copyout(in, hdr, sizeof hdr) < (ev_ssize_t)sizeof hdr)
+		return false;
+	if (frame_peek_header(hdr, sizeof hdr, c->srv->cfg.max_frame, &len, &err) != FRAME_OK)
+		return true;
+	return evbuffer_get_length(in) >= FRAME_HEADER_LEN + (size_t)len;
+}
+
+/* After EOF: finish the frames already received, then close once every
+ * answer (held ones too) has gone out. */
+static void conn_end_after_eof(struct conn *c)
+{
+	if (!c->eof || c->dead || c->bev == NULL)
+		return;
+	if (!c->closing && frame_waiting(c)) {
+		if (!c->paused && !c->penalized)
+			bufferevent_trigger(c->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
+		return;   /* conn_read_cb calls us again when it is done */
+	}
+	c->closing = true;
+	if (c->held_head == NULL && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		conn_close(c);
+		return;
+	}
+	if (c->timer) {
+		struct timeval grace = { CLOSE_GRACE, 0 };
+		evtimer_add(c->timer, &grace);
+	}
+}
+
 static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
@@ -426,6 +467,10 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 			conn_penalize(c);
 	}
 	conn_flush(c);
+	if (c->eof) {
+		conn_end_after_eof(c);
+		return;
+	}
 	/* Frames left over: come back on a later loop turn. */
 	if (more && !c->closing && !c->dead && !c->paused && !c->penalized &&
 	    evbuffer_get_length(in) >= FRAME_HEADER_LEN)
@@ -461,9 +506,15 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		else if (*why)
 			log_warn("TLS error peer=%s error=\"%s\"", c->peer, why);
 	}
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-		log_debug("connection closed peer=%s", c->peer);
+	if (what & BEV_EVENT_ERROR) {
+		log_debug("connection error peer=%s", c->peer);
 		conn_close(c);
+	} else if (what & BEV_EVENT_EOF) {
+		/* A half-close (a script's `shutdown(SHUT_WR)`, `nc -N`): answer
+		 * everything it sent, writes included, then close. */
+		log_debug("connection half-closed peer=%s", c->peer);
+		c->eof = true;
+		conn_end_after_eof(c);
 	}
 }
 

@@ -215,6 +215,16 @@ static void run_write(struct hctx *h, const struct handler *hd, Pb__Response **r
 		idem_record(h);
 }
 
+/* The connection has responses to release when the group commits. */
+static void wait_for_commit(struct server *srv, struct conn *c)
+{
+	if (!c->in_commit_list) {
+		c->in_commit_list = true;
+		c->commit_next = srv->commit_list;
+		srv->commit_list = c;
+	}
+}
+
 static void join_commit(struct server *srv, struct conn *c)
 {
 	srv->txn_writes++;
@@ -249,7 +259,7 @@ int dispatch_request(struct conn *c, const Pb__Request *req)
 		.now = now,
 	};
 	const struct handler *hd = dispatch_lookup(req->body_case);
-	bool is_write = false, lost = false;
+	bool is_write = false, lost = false, held = false;
 	Pb__Response *replay = NULL;
 	if (precheck(&h, hd, c, req) == PB__STATUS__OK) {
 		if (hd->flags & H_WRITE) {
@@ -260,13 +270,19 @@ int dispatch_request(struct conn *c, const Pb__Request *req)
 		} else {
 			server_read_begin(c->srv);
 			hd->fn(&h);
+			/* A read inside the open group transaction may have seen its
+			 * uncommitted writes: answer only once they are committed. */
+			if (store_in_txn(h.st)) {
+				held = true;
+				wait_for_commit(c->srv, c);
+			}
 		}
 	}
 	if (resp.status != PB__STATUS__OK)
 		log_debug("request failed peer=%s type=%s status=%d message=\"%s\"", c->peer,
 			  wire_request_name(req->body_case), (int)resp.status,
 			  resp.error_message ? resp.error_message : "");
-	conn_send_response(c, replay ? replay : &resp, is_write, is_write);
+	conn_send_response(c, replay ? replay : &resp, is_write || held, is_write);
 	int status = replay ? (int)replay->status : (int)resp.status;
 	wire_free(replay);
 	watch_after_response(c);

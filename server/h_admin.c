@@ -1,6 +1,7 @@
 /* h_admin.c: administration requests. AdminStats: how the group commit
  * is doing (commits, requests per commit) and who is connected;
  * AdminBackup: an online copy of the database. */
+#include "concurrency.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "log.h"
@@ -40,6 +41,9 @@ int h_admin_stats(struct hctx *h)
 int h_admin_backup(struct hctx *h)
 {
 	const char *path = h->req->admin_backup->path;
+	/* It commits the open group: never inside a batch's transaction. */
+	if (batch_running(h->conn))
+		return hctx_fail(h, PB__STATUS__BAD_REQUEST, "a backup cannot be part of a batch");
 	if (path == NULL || *path == '\0')
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "the backup path is required");
 	if (path[0] != '/')

@@ -18,11 +18,15 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-/* Event priorities: reads first, then the group commit and the reaper, so
- * every write that arrived in one loop iteration shares one commit. */
+/* One priority for everything. The commit event is activated by the first
+ * write (or read) of a loop iteration, so it runs after every callback that
+ * was already active in that iteration: their writes share one COMMIT. A
+ * lower priority for it would let a client that never stops sending starve
+ * the commit, the listener, timers and signals. Leftover frames of a busy
+ * client are deferred to the next iteration (conn.c), after the commit. */
 #define PRIO_IO 0
-#define PRIO_COMMIT 2
-#define N_PRIOS 3
+#define PRIO_COMMIT 0
+#define N_PRIOS 1
 
 void server_config_defaults(struct server_config *cfg)
 {
@@ -86,7 +90,7 @@ void server_schedule_commit(struct server *srv)
 }
 
 /* Before a read request: share the iteration's read transaction, which
- * the commit event (lowest priority, after the reads) ends. */
+ * the commit event (activated now, so it runs after this iteration's reads) ends. */
 void server_read_begin(struct server *srv)
 {
 	if (store_read_begin(srv->store))

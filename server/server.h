@@ -67,7 +67,7 @@ struct conn {
 	struct server *srv;
 	struct bufferevent *bev;
 	struct conn *prev, *next;
-	char peer[64];
+	char peer[72];
 	enum conn_state state;
 	struct session who;
 	/* Responses waiting for the group commit, in request order. */
@@ -82,6 +82,7 @@ struct conn {
 	struct batch *batch;     /* an open batch being collected (batch.c) */
 	bool in_batch;           /* its batch is running: no commit between */
 	bool paused;             /* reading stopped: its output is not read */
+	bool eof;                /* the peer half-closed: answer, then close */
 	bool flushing;           /* in a read or release: conn_flush sends at the end */
 	uint64_t bad_messages;   /* frames that were not a Request */
 	uint64_t pauses;         /* times reading was paused (backpressure) */
