@@ -5,6 +5,7 @@
  * the report document (report.c). */
 #include "report.h"
 #include "util.h"
+#include "validate.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,11 +37,34 @@ static void el(struct buf *b, const char *tag, const char *text)
 	buf_printf(b, "</%.*s>", sp ? (int)(sp - tag) : (int)strlen(tag), tag);
 }
 
+/* A figure such as 12, -4.0, +3.3 or 28.6%: right-aligned in its cell so
+ * the units and decimal points of a column line up. */
+static bool is_figure(const char *s)
+{
+	if (s == NULL)
+		return false;
+	if (*s == '-' || *s == '+')
+		s++;
+	size_t digits = strspn(s, "0123456789");
+	if (digits == 0)
+		return false;
+	s += digits;
+	if (*s == '.') {
+		size_t frac = strspn(s + 1, "0123456789");
+		if (frac == 0)
+			return false;
+		s += 1 + frac;
+	}
+	if (*s == '%')
+		s++;
+	return *s == '\0';
+}
+
 static void row(struct buf *b, int n, const char *const *cells)
 {
 	buf_printf(b, "<tr>");
 	for (int i = 0; i < n; i++)
-		el(b, "td", cells[i]);
+		el(b, is_figure(cells[i]) ? "td class=\"n\"" : "td", cells[i]);
 	buf_printf(b, "</tr>\n");
 }
 
@@ -318,6 +342,33 @@ static void nice_scale(struct scale *s, bool pct)
 	s->step = step;
 }
 
+/* One legend entry: a swatch of the line's style and its label; returns
+ * where the next entry starts. SVG text cannot be measured here, so the
+ * label's width is estimated generously (7 px a character at 12 px) and
+ * a long locality name pushes the next entries along instead of running
+ * into them. */
+static double legend_entry(struct buf *b, double x, const char *colour, const char *width, const char *dash,
+			   const char *label)
+{
+	buf_printf(b, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"-4\" y2=\"-4\" stroke=\"%s\" stroke-width=\"%s\"%s%s%s/>"
+		      "<text x=\"%.0f\" y=\"0\">", x, x + 24, colour, width, dash ? " stroke-dasharray=\"" : "",
+		   dash ? dash : "", dash ? "\"" : "", x + 30);
+	esc(b, label);
+	buf_printf(b, "</text>");
+	return x + 30 + 7.0 * (double)utf8_chars(label ? label : "") + 24;
+}
+
+static void legend(struct buf *b, const json_t *m, bool target)
+{
+	buf_printf(b, "<g transform=\"translate(60,240)\">");
+	const char *name = S(m, "locality_name") ? S(m, "locality_name") : S(m, "locality");
+	double x = legend_entry(b, 0, "#1b4f72", "2.5", NULL, name);
+	x = legend_entry(b, x, "#7f8c8d", "2.5", "3 3", "Rest of the county");
+	if (target)
+		legend_entry(b, x, "#1e8449", "1.5", "6 4", "Target");
+	buf_printf(b, "</g>\n");
+}
+
 /* Locality against the rest of the county, with the target as a dashed
  * line: an SVG with its own title and legend. */
 static void chart(struct buf *b, const json_t *m)
@@ -361,15 +412,8 @@ static void chart(struct buf *b, const json_t *m)
 			      "stroke-dasharray=\"6 4\"/>\n", sy(&sc, json_number_value(target)), sy(&sc, json_number_value(target)));
 	polyline(b, &sc, series, "rest", "#7f8c8d", "3 3");
 	polyline(b, &sc, series, "value", "#1b4f72", NULL);
-	buf_printf(b, "<g transform=\"translate(60,240)\"><line x1=\"0\" x2=\"24\" y1=\"-4\" y2=\"-4\" stroke=\"#1b4f72\" "
-		      "stroke-width=\"2.5\"/><text x=\"30\" y=\"0\">");
-	esc(b, S(m, "locality_name") ? S(m, "locality_name") : S(m, "locality"));
-	buf_printf(b, "</text><line x1=\"150\" x2=\"174\" y1=\"-4\" y2=\"-4\" stroke=\"#7f8c8d\" stroke-width=\"2.5\" "
-		      "stroke-dasharray=\"3 3\"/><text x=\"180\" y=\"0\">Rest of the county</text>");
-	if (json_is_number(target))
-		buf_printf(b, "<line x1=\"330\" x2=\"354\" y1=\"-4\" y2=\"-4\" stroke=\"#1e8449\" stroke-width=\"1.5\" "
-			      "stroke-dasharray=\"6 4\"/><text x=\"360\" y=\"0\">Target</text>");
-	buf_printf(b, "</g>\n</svg>\n");
+	legend(b, m, json_is_number(target));
+	buf_printf(b, "</svg>\n");
 }
 
 static void metrics(struct buf *b, const json_t *doc)
