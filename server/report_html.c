@@ -68,11 +68,13 @@ static void row(struct buf *b, int n, const char *const *cells)
 	buf_printf(b, "</tr>\n");
 }
 
-static void header(struct buf *b, int n, const char *const *cells)
+/* align: one letter a column, 'r' for a column of figures (its heading
+ * right-aligned like the figures under it, see row()), or NULL. */
+static void header(struct buf *b, int n, const char *const *cells, const char *align)
 {
 	buf_printf(b, "<table>\n<thead><tr>");
 	for (int i = 0; i < n; i++)
-		el(b, "th", cells[i]);
+		el(b, align && align[i] == 'r' ? "th class=\"n\"" : "th", cells[i]);
 	buf_printf(b, "</tr></thead>\n<tbody>\n");
 }
 
@@ -102,7 +104,7 @@ static const char css[] =
 	"table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em;width:100%}\n"
 	"th,td{border:1px solid #bbb;padding:.25em .45em;text-align:left;vertical-align:top}\n"
 	"th{background:#e8eef4}\n"
-	"td.n{text-align:right}\n"
+	"td.n,th.n{text-align:right}\n"
 	".meta{color:#333}.meta dt{font-weight:bold;float:left;width:9em}.meta dd{margin-left:9.5em}\n"
 	".rag-red{background:#f5b7b1}.rag-amber{background:#fad7a0}.rag-green{background:#abebc6}"
 	".rag-blue{background:#aed6f1}\n"
@@ -121,7 +123,7 @@ static void dd(struct buf *b, const char *term, const char *value)
 	buf_printf(b, "\n");
 }
 
-static void header(struct buf *b, int n, const char *const *cells);
+static void header(struct buf *b, int n, const char *const *cells, const char *align);
 static void row(struct buf *b, int n, const char *const *cells);
 static void footer(struct buf *b);
 static const char *fig(char *out, const json_t *v, const char *unit);
@@ -142,7 +144,7 @@ static void key_figures(struct buf *b, const json_t *doc)
 		return;
 	el(b, "p", "Key figures, the locality against the rest of the county (gap = locality - rest):");
 	static const char *const h[] = { "Metric", "From", "Gap then", "To", "Gap now", "Moved", "Better" };
-	header(b, 7, h);
+	header(b, 7, h, "llrlrll");
 	size_t i;
 	const json_t *m;
 	json_array_foreach(ms, i, m) {
@@ -203,7 +205,7 @@ static void summary(struct buf *b, const json_t *doc)
 static void action_table(struct buf *b, const json_t *list)
 {
 	static const char *const h[] = { "Ref", "Action", "Owner", "Due", "Status", "RAG", "Why" };
-	header(b, 7, h);
+	header(b, 7, h, NULL);
 	size_t i;
 	const json_t *a;
 	json_array_foreach(list, i, a) {
@@ -238,7 +240,7 @@ static void progress(struct buf *b, const json_t *doc)
 	}
 	static const char *const h[] = { "Theme", "Actions", "Not started", "In progress", "Completed", "Blocked",
 					 "Red", "Amber", "Green", "Blue", "Overdue" };
-	header(b, 11, h);
+	header(b, 11, h, "lrrrrrrrrrr");
 	size_t i;
 	const json_t *t;
 	char n[11][24];
@@ -432,7 +434,7 @@ static void metrics(struct buf *b, const json_t *doc)
 		el(b, "p", S(m, "words"));
 		chart(b, m);
 		static const char *const h[] = { "Month", "Locality", "Rest of county", "Gap", "Target" };
-		header(b, 5, h);
+		header(b, 5, h, "lrrrr");
 		size_t j;
 		const json_t *p;
 		char f[4][32];
@@ -459,7 +461,7 @@ static void audits(struct buf *b, const json_t *doc)
 	el(b, "p", S(a, "words"));
 	static const char *const h[] = { "Month", "Required", "Completed", "On time", "Compliance", "Outstanding",
 					 "Good", "Requires improvement", "Inadequate", "Moderated" };
-	header(b, 10, h);
+	header(b, 10, h, "lrrrrrrrrl");
 	size_t i;
 	const json_t *r;
 	char n[9][32];
@@ -478,7 +480,7 @@ static void risk_table(struct buf *b, const json_t *list)
 {
 	static const char *const h[] = { "Ref", "Kind", "Title", "Owner", "L x I", "Score", "Band", "Status",
 					 "Escalated", "Mitigation" };
-	header(b, 10, h);
+	header(b, 10, h, "lllllrllll");
 	size_t i;
 	const json_t *r;
 	char n[2][32];
@@ -538,7 +540,7 @@ static void board(struct buf *b, const json_t *doc)
 		none(b, "No board members are recorded.");
 	} else {
 		static const char *const h[] = { "Member", "Role" };
-		header(b, 2, h);
+		header(b, 2, h, NULL);
 		size_t i;
 		const json_t *m;
 		json_array_foreach(members, i, m) {
@@ -611,7 +613,7 @@ static void review(struct buf *b, const json_t *doc)
 		return;
 	}
 	static const char *const h[] = { "Criterion", "State", "Evidence" };
-	header(b, 3, h);
+	header(b, 3, h, NULL);
 	size_t i;
 	const json_t *c;
 	json_array_foreach(cs, i, c) {

@@ -83,7 +83,8 @@ import sys, re
 h = open(sys.argv[1]).read()
 nums = re.findall(r"<td class=\"n\">([^<]*)</td>", h)
 assert nums and all(re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?%?", n) for n in nums), nums[:5]
-assert "<td class=\"n\">2017-" not in h' "$T/report.html"
+assert "<td class=\"n\">2017-" not in h
+assert "<th class=\"n\">Completed</th>" in h and "<th>Theme</th>" in h' "$T/report.html"
 # A locality with a long name: its legend label must not run into the next.
 expect_ok as admin locality add bcp "Bournemouth, Christchurch and Poole"
 expect_ok as admin locality add dorset "Dorset"
