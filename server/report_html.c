@@ -478,14 +478,15 @@ static void audits(struct buf *b, const json_t *doc)
 
 static void risk_table(struct buf *b, const json_t *list)
 {
-	static const char *const h[] = { "Ref", "Kind", "Title", "Owner", "L x I", "Score", "Band", "Status",
+	static const char *const h[] = { "Ref", "Kind", "Title", "Owner", "L\u00a0x\u00a0I", "Score", "Band", "Status",
 					 "Escalated", "Mitigation" };
 	header(b, 10, h, "lllllrllll");
 	size_t i;
 	const json_t *r;
 	char n[2][32];
 	json_array_foreach(list, i, r) {
-		snprintf(n[0], 32, "%lld x %lld", I(r, "likelihood"), I(r, "impact"));
+		/* no-break spaces: a narrow column must not wrap "4 x 4" over two lines */
+		snprintf(n[0], 32, "%lld\u00a0x\u00a0%lld", I(r, "likelihood"), I(r, "impact"));
 		const char *c[] = { S(r, "ref"), S(r, "kind"), S(r, "title"), S(r, "owner"), n[0],
 				    num(n[1], I(r, "score")), S(r, "band"), S(r, "status"),
 				    json_is_true(json_object_get(r, "escalated")) ? "yes" : "no", S(r, "mitigation") };

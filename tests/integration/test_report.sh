@@ -80,11 +80,12 @@ check "html has no external resources" bash -c "! grep -Eq '<script|<link|src=\"
 check "html escapes text" grep -q 'Oversee &amp; support &lt;the plan&gt;.' "$T/report.html"
 check "html right-aligns figures, not dates or words" python3 -c '
 import sys, re
-h = open(sys.argv[1]).read()
+h = open(sys.argv[1], encoding="utf-8").read()
 nums = re.findall(r"<td class=\"n\">([^<]*)</td>", h)
 assert nums and all(re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?%?", n) for n in nums), nums[:5]
 assert "<td class=\"n\">2017-" not in h
-assert "<th class=\"n\">Completed</th>" in h and "<th>Theme</th>" in h' "$T/report.html"
+assert "<th class=\"n\">Completed</th>" in h and "<th>Theme</th>" in h
+assert "<td>4\u00a0x\u00a04</td>" in h and "<th>L\u00a0x\u00a0I</th>" in h  # never wrapped' "$T/report.html"
 # A locality with a long name: its legend label must not run into the next.
 expect_ok as admin locality add bcp "Bournemouth, Christchurch and Poole"
 expect_ok as admin locality add dorset "Dorset"
