@@ -37,6 +37,19 @@ static void el(struct buf *b, const char *tag, const char *text)
 	buf_printf(b, "</%.*s>", sp ? (int)(sp - tag) : (int)strlen(tag), tag);
 }
 
+/* A code such as in_progress or not_met as a reader writes it: "in progress".
+ * out holds 32 bytes; longer codes are cut (none is that long). */
+static const char *words(char *out, const char *code)
+{
+	if (code == NULL)
+		return NULL;
+	snprintf(out, 32, "%s", code);
+	for (char *p = out; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	return out;
+}
+
 /* A figure such as 12, -4.0, +3.3 or 28.6%: right-aligned in its cell so
  * the units and decimal points of a column line up. */
 static bool is_figure(const char *s)
@@ -216,7 +229,8 @@ static void action_table(struct buf *b, const json_t *list)
 		el(b, "td", S(a, "title"));
 		el(b, "td", S(a, "owner"));
 		el(b, "td", S(a, "due_date"));
-		el(b, "td", S(a, "status"));
+		char st[32];
+		el(b, "td", words(st, S(a, "status")));
 		buf_printf(b, "<td class=\"rag-");
 		esc(b, S(a, "rag"));
 		buf_printf(b, "\">");
@@ -483,12 +497,12 @@ static void risk_table(struct buf *b, const json_t *list)
 	header(b, 10, h, "lllllrllll");
 	size_t i;
 	const json_t *r;
-	char n[2][32];
+	char n[3][32];
 	json_array_foreach(list, i, r) {
 		/* no-break spaces: a narrow column must not wrap "4 x 4" over two lines */
 		snprintf(n[0], 32, "%lld\u00a0x\u00a0%lld", I(r, "likelihood"), I(r, "impact"));
 		const char *c[] = { S(r, "ref"), S(r, "kind"), S(r, "title"), S(r, "owner"), n[0],
-				    num(n[1], I(r, "score")), S(r, "band"), S(r, "status"),
+				    num(n[1], I(r, "score")), S(r, "band"), words(n[2], S(r, "status")),
 				    json_is_true(json_object_get(r, "escalated")) ? "yes" : "no", S(r, "mitigation") };
 		row(b, 10, c);
 	}
@@ -624,7 +638,8 @@ static void review(struct buf *b, const json_t *doc)
 		buf_printf(b, "<td class=\"verdict-");
 		esc(b, v);
 		buf_printf(b, "\">");
-		esc(b, v);
+		char w[32];
+		esc(b, words(w, v));
 		if (S(c, "judged_by")) {
 			snprintf(t, sizeof t, " (judged by %s on %.10s)", S(c, "judged_by"), S(c, "judged_at"));
 			esc(b, t);
