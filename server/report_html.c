@@ -125,7 +125,9 @@ static const char css[] =
 	".verdict-not_enough_data,.verdict-not_judged{color:#7d6608;font-weight:bold}\n"
 	".none{color:#555;font-style:italic}\n"
 	"svg{display:block;margin:.5em 0;max-width:100%;height:auto}\n"
-	"@media print{body{margin:0;max-width:none;font-size:10.5pt}h2{page-break-after:avoid}"
+	/* printed, a full-width chart made each metric a little over half a page:
+	 * one metric a page, 16 pages for the demo; at 75% two fit (10 pages) */
+	"@media print{body{margin:0;max-width:none;font-size:10.5pt}svg{width:75%}h2{page-break-after:avoid}"
 	"table,svg,.metric{page-break-inside:avoid}th{background:#eee !important;"
 	"-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
