@@ -311,8 +311,9 @@ static const char *agg(protobuf_c_boolean has, double v, int method)
 
 static void print_compare(const Pb__MetricCompareReply *r)
 {
-	printf("%s (%s, %s is better) — %s against the rest of the county\n", r->metric->name,
-	       out_enum(UNIT_D, r->metric->unit), out_enum(BETTER_D, r->metric->better), r->locality);
+	if (!cli.csv) /* a title line before the header would break the CSV for scripts */
+		printf("%s (%s, %s is better) — %s against the rest of the county\n", r->metric->name,
+		       out_enum(UNIT_D, r->metric->unit), out_enum(BETTER_D, r->metric->better), r->locality);
 	static const char *const h[] = { "PERIOD", "VALUE", "REST", "COUNTY", "GAP", "CHANGE", "FAV", "TREND", "RAG", "MISSING" };
 	struct table *t = table_new(h, 10);
 	bool any_mean = false;

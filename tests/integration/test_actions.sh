@@ -60,6 +60,9 @@ as admin --json action list --overdue --as-of 2017-10-01
 expect_json '[a.get("overdue", False) for a in j]' "[True, True]"
 as admin action list --overdue --as-of 2017-10-01
 expect_out "2017-08-31!"
+# CSV: the DUE column stays a plain date, without the '!' mark
+as admin --csv action list --overdue --as-of 2017-10-01
+expect_csv 'sorted(r[6] for r in rows[1:])' "['2017-08-31', '2017-09-30']"
 expect_rc 1 as admin action list --as-of 1-10-2017 --overdue
 expect_rc 1 as admin action list --status finished
 expect_rc 1 as admin action list --rag pink
