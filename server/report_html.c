@@ -108,6 +108,19 @@ static const char *fig(char *out, const json_t *v, const char *unit)
 	return out;
 }
 
+/* A gap, always signed (+5.9, -17.0, 0.0) as in 'metric compare' and the
+ * attention list: a reader sees which side of the county it is on. */
+static const char *gap(char *out, const json_t *v)
+{
+	if (!json_is_number(v))
+		return "-";
+	double x = json_number_value(v);
+	if (fabs(x) < 0.05)
+		return "0.0";
+	snprintf(out, 32, "%+.1f", x);
+	return out;
+}
+
 static const char css[] =
 	"body{font-family:Georgia,'Times New Roman',serif;max-width:60em;margin:2em auto;padding:0 1em;"
 	"color:#111;line-height:1.4}\n"
@@ -142,6 +155,7 @@ static void header(struct buf *b, int n, const char *const *cells, const char *a
 static void row(struct buf *b, int n, const char *const *cells);
 static void footer(struct buf *b);
 static const char *fig(char *out, const json_t *v, const char *unit);
+static const char *gap(char *out, const json_t *v);
 
 /* One line per metric: the gap at the start and end of the period. */
 static void key_figures(struct buf *b, const json_t *doc)
@@ -165,8 +179,8 @@ static void key_figures(struct buf *b, const json_t *doc)
 	json_array_foreach(ms, i, m) {
 		const json_t *st = json_object_get(m, "start"), *en = json_object_get(m, "end");
 		const char *moved = S(m, "gap_moved") ? S(m, "gap_moved") : "-";
-		const char *c[] = { S(m, "name"), S(st, "month"), fig(f[0], json_object_get(m, "gap_start"), NULL),
-				    S(en, "month"), fig(f[1], json_object_get(m, "gap_end"), NULL), moved,
+		const char *c[] = { S(m, "name"), S(st, "month"), gap(f[0], json_object_get(m, "gap_start")),
+				    S(en, "month"), gap(f[1], json_object_get(m, "gap_end")), moved,
 				    S(m, "better") };
 		row(b, 7, c);
 	}
@@ -457,7 +471,7 @@ static void metrics(struct buf *b, const json_t *doc)
 		json_array_foreach(json_object_get(m, "series"), j, p) {
 			const char *c[] = { S(p, "month"), fig(f[0], json_object_get(p, "value"), S(m, "unit")),
 					    fig(f[1], json_object_get(p, "rest"), S(m, "unit")),
-					    fig(f[2], json_object_get(p, "gap"), NULL),
+					    gap(f[2], json_object_get(p, "gap")),
 					    fig(f[3], json_object_get(m, "target"), S(m, "unit")) };
 			row(b, 5, c);
 		}
