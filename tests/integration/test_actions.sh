@@ -123,7 +123,8 @@ expect_ok as north action update N-2 --if-version 1 --rag amber --note "first"
 expect_rc 5 as admin action update N-2 --if-version 1 --rag red --note "stale"
 expect_err "planboard: CONFLICT:"
 expect_err "Current version 2"
-expect_err "rag: green -> amber"
+expect_err "Changed since version 1:
+  rag: green -> amber"
 expect_rc 5 as admin --json action update N-2 --if-version 1 --status blocked
 ERR_JSON="$(sed 1d <<<"$ERR")"
 check "conflict detail is JSON" python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["current_version"] == 2 and d["based_on_version"] == 1' "$ERR_JSON"
