@@ -147,7 +147,7 @@ static const char submit_usage[] =
 	"\n"
 	"Submit a locality's figure for a month (admin, performance; locality users for\n"
 	"their own locality). For a rate or ratio give the numerator and denominator\n"
-	"(--num 45 --den 60 for 75%%): the value is computed from them, and a VALUE given\n"
+	"(--num 45 --den 60 for 75%): the value is computed from them, and a VALUE given\n"
 	"as well must agree to one decimal place. Submitting again replaces the figure;\n"
 	"every version is kept ('planboard metric history').\n";
 
