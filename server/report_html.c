@@ -37,19 +37,6 @@ static void el(struct buf *b, const char *tag, const char *text)
 	buf_printf(b, "</%.*s>", sp ? (int)(sp - tag) : (int)strlen(tag), tag);
 }
 
-/* A code such as in_progress or not_met as a reader writes it: "in progress".
- * out holds 32 bytes; longer codes are cut (none is that long). */
-static const char *words(char *out, const char *code)
-{
-	if (code == NULL)
-		return NULL;
-	snprintf(out, 32, "%s", code);
-	for (char *p = out; *p; p++)
-		if (*p == '_')
-			*p = ' ';
-	return out;
-}
-
 /* A figure such as 12, -4.0, +3.3 or 28.6%: right-aligned in its cell so
  * the units and decimal points of a column line up. */
 static bool is_figure(const char *s)
@@ -246,7 +233,7 @@ static void action_table(struct buf *b, const json_t *list)
 		el(b, "td", S(a, "owner"));
 		el(b, "td", S(a, "due_date"));
 		char st[32];
-		el(b, "td", words(st, S(a, "status")));
+		el(b, "td", code_words(S(a, "status"), st));
 		buf_printf(b, "<td class=\"rag-");
 		esc(b, S(a, "rag"));
 		buf_printf(b, "\">");
@@ -518,7 +505,7 @@ static void risk_table(struct buf *b, const json_t *list)
 		/* no-break spaces: a narrow column must not wrap "4 x 4" over two lines */
 		snprintf(n[0], 32, "%lld\u00a0x\u00a0%lld", I(r, "likelihood"), I(r, "impact"));
 		const char *c[] = { S(r, "ref"), S(r, "kind"), S(r, "title"), S(r, "owner"), n[0],
-				    num(n[1], I(r, "score")), S(r, "band"), words(n[2], S(r, "status")),
+				    num(n[1], I(r, "score")), S(r, "band"), code_words(S(r, "status"), n[2]),
 				    json_is_true(json_object_get(r, "escalated")) ? "yes" : "no", S(r, "mitigation") };
 		row(b, 10, c);
 	}
@@ -655,7 +642,7 @@ static void review(struct buf *b, const json_t *doc)
 		esc(b, v);
 		buf_printf(b, "\">");
 		char w[32];
-		esc(b, words(w, v));
+		esc(b, code_words(v, w));
 		if (S(c, "judged_by")) {
 			snprintf(t, sizeof t, " (judged by %s on %.10s)", S(c, "judged_by"), S(c, "judged_at"));
 			esc(b, t);

@@ -124,8 +124,9 @@ static void action_rows(struct buf *b, const json_t *list)
 		const char *why = json_is_true(json_object_get(a, "overdue"))
 					  ? (strcmp(S(a, "rag"), "red") == 0 ? "red, overdue" : "overdue")
 					  : "red";
-		const char *c[] = { S(a, "ref"), S(a, "title"), S(a, "owner"), S(a, "due_date"), S(a, "status"),
-				    S(a, "rag"), why };
+		char st[32];
+		const char *c[] = { S(a, "ref"), S(a, "title"), S(a, "owner"), S(a, "due_date"),
+				    code_words(S(a, "status"), st), S(a, "rag"), why };
 		row(b, 7, c);
 	}
 }
@@ -347,7 +348,8 @@ static void review(struct buf *b, const json_t *doc)
 	const json_t *c;
 	json_array_foreach(cs, i, c) {
 		const char *v = S(c, "verdict") ? S(c, "verdict") : "not_judged";
-		buf_printf(b, "%zu. %s\n   - State: %s", i + 1, S(c, "text"), v);
+		char w[32];
+		buf_printf(b, "%zu. %s\n   - State: %s", i + 1, S(c, "text"), code_words(v, w));
 		if (S(c, "judged_by"))
 			buf_printf(b, " (judged by %s on %.10s)", S(c, "judged_by"), S(c, "judged_at"));
 		buf_printf(b, "\n");

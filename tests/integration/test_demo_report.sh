@@ -53,7 +53,7 @@ expect_out "(100% compliance)"
 expect_out "Other localities that month: East Devon 100%, Exeter 100%, South Devon 100%."
 expect_out "| Mark Gurrey | Chair; Independent Chair of Devon Safeguarding Children's Board |"
 expect_out "Improved performance is sustainable"
-expect_out "   - State: not_met (judged by admin on 2017-09-19)"
+expect_out "   - State: not met (judged by admin on 2017-09-19)"
 
 expect_ok as admin report "${P[@]}" --format html -o "$T/oct.html"
 check "demo html: signed gaps" grep -q '<td class="n">+7.1</td>' "$T/oct.html"

@@ -50,14 +50,14 @@ expect_ok as viewer1 report "${P[@]}" --as-of 2017-09-30
 expect_out "# North Improvement Plan"
 expect_out "## Progress against the plan"
 expect_out "| Staffing levels and caseloads | 2 |"
-expect_out "| N-2.1 | Recruit agency social workers | Area Manager | 2017-07-31 | in_progress | red | red, overdue |"
+expect_out "| N-2.1 | Recruit agency social workers | Area Manager | 2017-07-31 | in progress | red | red, overdue |"
 expect_out "## Risks and issues for the committee's attention"
 expect_out "| R1 | risk | Recruitment difficulties |"
 expect_out "| Mark Gurrey | Chair; Independent chair |"
 expect_out "- 20 June 2017: June meeting (1 attending)"
 expect_out "  - Decision: Recruit agency staff (action N-2.1)"
 expect_out "15 December 2017: December review"
-expect_out "   - State: not_met (judged by admin on 2017-09-30)"
+expect_out "   - State: not met (judged by admin on 2017-09-30)"
 
 expect_ok as viewer1 report "${P[@]}" --as-of 2018-01-05
 expect_out "| N-2.2 | Close children in need cases | Team Managers \\| duty | 2017-12-31 |"
