@@ -276,6 +276,9 @@ static int metric_series(int argc, char **argv)
 		if (cli.json) {
 			out_json(out_message(r));
 		} else {
+			if (!cli.csv && r->metric) /* which figures these are, as compare says */
+				printf("%s (%s, %s is better) — %s\n", r->metric->name, out_enum(UNIT_D, r->metric->unit),
+				       out_enum(BETTER_D, r->metric->better), a.locality);
 			static const char *const h[] = { "PERIOD", "VALUE", "NUM/DEN", "VER", "RECORDED", "BY" };
 			struct table *t = table_new(h, 6);
 			for (size_t i = 0; i < r->n_measurements; i++) {

@@ -119,6 +119,11 @@ expect_ok as admin --json metric series caseload --locality north --as-recorded 
 expect_json 'j["measurements"][0]["value"]' 23.75
 expect_ok as admin --json metric series caseload --locality north
 expect_json 'j["measurements"][0]["value"], j["measurements"][0]["version"]' "(25.0, 2)"
+# for people: a title naming the metric and locality; for CSV: the table alone
+expect_ok as admin metric series caseload --locality north
+check "series: title first" grep -q '^Caseload (ratio, lower is better) — north$' <<<"$(head -1 <<<"$OUT")"
+expect_ok as admin --csv metric series caseload --locality north
+check "series --csv: header first" grep -q '^"PERIOD","VALUE"' <<<"$(head -1 <<<"$OUT")"
 expect_ok as admin --json metric series caseload --locality north --as-recorded 2017-07-01
 expect_json 'len(j["measurements"])' 0
 # the same figure again changes nothing
