@@ -126,8 +126,10 @@ static const char css[] =
 	".none{color:#555;font-style:italic}\n"
 	"svg{display:block;margin:.5em 0;max-width:100%;height:auto}\n"
 	/* printed, a full-width chart made each metric a little over half a page:
-	 * one metric a page, 16 pages for the demo; at 75% two fit (10 pages) */
-	"@media print{body{margin:0;max-width:none;font-size:10.5pt}svg{width:75%}h2{page-break-after:avoid}"
+	 * one metric a page, 16 pages for the demo; at 75% two fit (10 pages).
+	 * Headings stay with what follows them (no "Risk register" alone at a
+	 * page's foot). */
+	"@media print{body{margin:0;max-width:none;font-size:10.5pt}svg{width:75%}h2,h3{page-break-after:avoid}"
 	"table,svg,.metric{page-break-inside:avoid}th{background:#eee !important;"
 	"-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 

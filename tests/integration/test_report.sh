@@ -86,6 +86,7 @@ assert nums and all(re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?%?", n) for n in nums),
 assert "<td class=\"n\">2017-" not in h
 assert "<th class=\"n\">Completed</th>" in h and "<th>Theme</th>" in h
 assert re.search(r"@media print\{[^\n]*svg\{width:75%\}", h)  # two charts a printed page
+assert re.search(r"@media print\{[^\n]*h2,h3\{page-break-after:avoid\}", h)  # no orphaned headings
 assert "<td>in progress</td>" in h and ">in_progress<" not in h  # words, not codes
 assert "<td class=\"verdict-not_met\">not met (judged by" in h
 assert "<td>4\u00a0x\u00a04</td>" in h and "<th>L\u00a0x\u00a0I</th>" in h  # never wrapped' "$T/report.html"
