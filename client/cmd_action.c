@@ -32,7 +32,8 @@ static void print_action_table(Pb__Action **v, size_t n)
 	struct table *t = table_new(h, 10);
 	for (size_t i = 0; i < n; i++) {
 		Pb__Action *a = v[i];
-		const char *due = a->due_date && a->overdue ? out_fmt("%s!", a->due_date) : a->due_date;
+		/* '!' marks an overdue date for people; CSV keeps the date a date */
+		const char *due = a->due_date && a->overdue && !cli.csv ? out_fmt("%s!", a->due_date) : a->due_date;
 		table_row(t, a->plan, a->ref, a->theme, cli.csv ? a->title : cell(a->title, 48), a->owner,
 			  a->locality ? a->locality : a->assigned_to ? out_fmt("(%s)", a->assigned_to) : NULL, due,
 			  out_enum(STATUS_D, a->status), out_enum(RAG_D, a->rag), out_fmt("%lld", (long long)a->version));
@@ -302,6 +303,8 @@ static void print_conflict(const Pb__Response *resp)
 	}
 	fprintf(stderr, "Current version %lld (you based your change on %lld).\n", (long long)d->current_version,
 		(long long)d->based_on_version);
+	if (d->n_differences) /* say what the indented lines are */
+		fprintf(stderr, "Changed since version %lld:\n", (long long)d->based_on_version);
 	for (size_t i = 0; i < d->n_differences; i++)
 		fprintf(stderr, "  %s: %s -> %s\n", d->differences[i]->field,
 			d->differences[i]->old_value ? d->differences[i]->old_value : "-",

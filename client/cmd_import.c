@@ -48,22 +48,27 @@ static int read_file(const char *path, struct buf *b)
 	return EXIT_OK;
 }
 
+/* "row" or "rows": a one-row import reads "1 row read". */
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+
 static void print_import(const Pb__ImportReply *r)
 {
 	for (size_t i = 0; i < r->n_errors; i++)
 		fprintf(stderr, "line %u: %s\n", r->errors[i]->line, r->errors[i]->reason);
 	if (r->errors_omitted)
 		fprintf(stderr, "... and %u more bad rows (too many to list)\n", r->errors_omitted);
-	printf("%s%u rows read, %u %s, %u bad", r->dry_run ? "Dry run: " : "", r->rows, r->applied,
-	       r->dry_run ? "would apply" : "applied", r->bad);
+	printf("%s%u row%s read, %u %s, %u bad", r->dry_run ? "Dry run: " : "", r->rows, PLURAL(r->rows),
+	       r->applied, r->dry_run ? "would apply" : "applied", r->bad);
 	if (r->measurements)
-		printf(", %u figures %s", r->measurements, r->dry_run ? "to store" : "stored");
+		printf(", %u figure%s %s", r->measurements, PLURAL(r->measurements),
+		       r->dry_run ? "to store" : "stored");
 	if (r->unchanged)
 		printf(", %u unchanged", r->unchanged);
 	if (r->markers_skipped)
-		printf(", %u statistical markers skipped", r->markers_skipped);
+		printf(", %u statistical marker%s skipped", r->markers_skipped, PLURAL(r->markers_skipped));
 	if (r->localities_created)
-		printf(", %u localities %s", r->localities_created, r->dry_run ? "to create" : "created");
+		printf(", %u localit%s %s", r->localities_created, r->localities_created == 1 ? "y" : "ies",
+		       r->dry_run ? "to create" : "created");
 	printf("\n");
 }
 

@@ -147,7 +147,7 @@ static const char submit_usage[] =
 	"\n"
 	"Submit a locality's figure for a month (admin, performance; locality users for\n"
 	"their own locality). For a rate or ratio give the numerator and denominator\n"
-	"(--num 45 --den 60 for 75%%): the value is computed from them, and a VALUE given\n"
+	"(--num 45 --den 60 for 75%): the value is computed from them, and a VALUE given\n"
 	"as well must agree to one decimal place. Submitting again replaces the figure;\n"
 	"every version is kept ('planboard metric history').\n";
 
@@ -276,6 +276,9 @@ static int metric_series(int argc, char **argv)
 		if (cli.json) {
 			out_json(out_message(r));
 		} else {
+			if (!cli.csv && r->metric) /* which figures these are, as compare says */
+				printf("%s (%s, %s is better) — %s\n", r->metric->name, out_enum(UNIT_D, r->metric->unit),
+				       out_enum(BETTER_D, r->metric->better), a.locality);
 			static const char *const h[] = { "PERIOD", "VALUE", "NUM/DEN", "VER", "RECORDED", "BY" };
 			struct table *t = table_new(h, 6);
 			for (size_t i = 0; i < r->n_measurements; i++) {
@@ -311,8 +314,9 @@ static const char *agg(protobuf_c_boolean has, double v, int method)
 
 static void print_compare(const Pb__MetricCompareReply *r)
 {
-	printf("%s (%s, %s is better) — %s against the rest of the county\n", r->metric->name,
-	       out_enum(UNIT_D, r->metric->unit), out_enum(BETTER_D, r->metric->better), r->locality);
+	if (!cli.csv) /* a title line before the header would break the CSV for scripts */
+		printf("%s (%s, %s is better) — %s against the rest of the county\n", r->metric->name,
+		       out_enum(UNIT_D, r->metric->unit), out_enum(BETTER_D, r->metric->better), r->locality);
 	static const char *const h[] = { "PERIOD", "VALUE", "REST", "COUNTY", "GAP", "CHANGE", "FAV", "TREND", "RAG", "MISSING" };
 	struct table *t = table_new(h, 10);
 	bool any_mean = false;

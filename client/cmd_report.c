@@ -93,8 +93,9 @@ int cmd_report(int argc, char **argv)
 		if (rc == EXIT_OK && pretty && !path)
 			putchar('\n');
 		free(pretty);
+		/* the size of what was written (pretty JSON is larger than what came) */
 		if (rc == EXIT_OK && path && !cli.json)
-			fprintf(stderr, "Wrote %s (%zu bytes)\n", path, r->content.len);
+			fprintf(stderr, "Wrote %s (%zu bytes)\n", path, len);
 	}
 	wire_free(f);
 	return rc;

@@ -303,6 +303,8 @@ static void print_conflict(const Pb__Response *resp)
 	}
 	fprintf(stderr, "Current version %lld (you based your change on %lld).\n", (long long)d->current_version,
 		(long long)d->based_on_version);
+	if (d->n_differences) /* say what the indented lines are, as action update does */
+		fprintf(stderr, "Changed since version %lld:\n", (long long)d->based_on_version);
 	for (size_t i = 0; i < d->n_differences; i++)
 		fprintf(stderr, "  %s: %s -> %s\n", d->differences[i]->field,
 			d->differences[i]->old_value ? d->differences[i]->old_value : "-",

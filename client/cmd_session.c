@@ -114,7 +114,7 @@ int cmd_whoami(int argc, char **argv)
 			out_json(out_message(u));
 		else
 			printf("%s (%s%s%s)\n", u->name, out_enum(&pb__role__descriptor, u->role),
-			       u->locality ? ", locality " : "", u->locality ? u->locality : "");
+			       u->locality ? ", " : "", u->locality ? u->locality : ""); /* as login prints it */
 	}
 	wire_free(f);
 	return rc;

@@ -167,10 +167,13 @@ static int precheck(struct hctx *h, const struct handler *hd, struct conn *c, co
 	if (c->state != CONN_READY)
 		return hctx_fail(h, PB__STATUS__UNAUTHENTICATED, "log in first");
 	if (!(hd->roles & (1u << c->who.role))) {
-		char roles[128];
-		return hctx_fail(h, PB__STATUS__FORBIDDEN, "%s needs role %s; you are %s",
-				 wire_request_name(req->body_case), role_list(hd->roles, roles, sizeof roles),
-				 enum_name(&pb__role__descriptor, c->who.role));
+		char roles[128], what[64];
+		/* "user list needs role admin", as the command is typed, not user_list */
+		snprintf(what, sizeof what, "%s", wire_request_name(req->body_case));
+		for (char *p = what; *p; p++)
+			*p = *p == '_' ? ' ' : *p;
+		return hctx_fail(h, PB__STATUS__FORBIDDEN, "%s needs role %s; you are %s", what,
+				 role_list(hd->roles, roles, sizeof roles), enum_name(&pb__role__descriptor, c->who.role));
 	}
 	if (req->recorded_at != NULL) {
 		if (c->who.role != PB__ROLE__ROLE_ADMIN)

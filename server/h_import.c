@@ -371,8 +371,9 @@ int h_import(struct hctx *h)
 		return rc;
 	SET_BODY(h, IMPORT, import, r);
 	if (r->bad && !q->partial)
-		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "%u of %u rows are bad: nothing %s imported", r->bad,
-				 r->rows, q->dry_run ? "would be" : "was");
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "%u of %u row%s %s bad: nothing %s imported", r->bad,
+				 r->rows, r->rows == 1 ? "" : "s", r->bad == 1 ? "is" : "are",
+				 q->dry_run ? "would be" : "was");
 	if (q->dry_run) {
 		store_exec(h->st, "ROLLBACK TO req");   /* the request's savepoint: undo it all */
 		return OK;

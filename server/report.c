@@ -24,6 +24,17 @@ const char *date_words(const char *date, char *out, size_t len)
 	return out;
 }
 
+const char *code_words(const char *code, char *out)
+{
+	if (code == NULL)
+		return NULL;
+	snprintf(out, 32, "%s", code);
+	for (char *p = out; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	return out;
+}
+
 static json_t *jstr(const char *s)
 {
 	return s ? json_string(s) : json_null();

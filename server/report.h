@@ -31,4 +31,9 @@ char *report_html(const json_t *doc);
 /* "2017-09-30" -> "30 September 2017" into out (at least 32 bytes). */
 const char *date_words(const char *date, char *out, size_t len);
 
+/* "in_progress" -> "in progress", "not_met" -> "not met": a code as the
+ * committee reads it, into out (at least 32 bytes; longer codes are cut).
+ * NULL stays NULL. */
+const char *code_words(const char *code, char *out);
+
 #endif

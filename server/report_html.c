@@ -5,6 +5,7 @@
  * the report document (report.c). */
 #include "report.h"
 #include "util.h"
+#include "validate.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,19 +37,44 @@ static void el(struct buf *b, const char *tag, const char *text)
 	buf_printf(b, "</%.*s>", sp ? (int)(sp - tag) : (int)strlen(tag), tag);
 }
 
+/* A figure such as 12, -4.0, +3.3 or 28.6%: right-aligned in its cell so
+ * the units and decimal points of a column line up. */
+static bool is_figure(const char *s)
+{
+	if (s == NULL)
+		return false;
+	if (*s == '-' || *s == '+')
+		s++;
+	size_t digits = strspn(s, "0123456789");
+	if (digits == 0)
+		return false;
+	s += digits;
+	if (*s == '.') {
+		size_t frac = strspn(s + 1, "0123456789");
+		if (frac == 0)
+			return false;
+		s += 1 + frac;
+	}
+	if (*s == '%')
+		s++;
+	return *s == '\0';
+}
+
 static void row(struct buf *b, int n, const char *const *cells)
 {
 	buf_printf(b, "<tr>");
 	for (int i = 0; i < n; i++)
-		el(b, "td", cells[i]);
+		el(b, is_figure(cells[i]) ? "td class=\"n\"" : "td", cells[i]);
 	buf_printf(b, "</tr>\n");
 }
 
-static void header(struct buf *b, int n, const char *const *cells)
+/* align: one letter a column, 'r' for a column of figures (its heading
+ * right-aligned like the figures under it, see row()), or NULL. */
+static void header(struct buf *b, int n, const char *const *cells, const char *align)
 {
 	buf_printf(b, "<table>\n<thead><tr>");
 	for (int i = 0; i < n; i++)
-		el(b, "th", cells[i]);
+		el(b, align && align[i] == 'r' ? "th class=\"n\"" : "th", cells[i]);
 	buf_printf(b, "</tr></thead>\n<tbody>\n");
 }
 
@@ -69,6 +95,19 @@ static const char *fig(char *out, const json_t *v, const char *unit)
 	return out;
 }
 
+/* A gap, always signed (+5.9, -17.0, 0.0) as in 'metric compare' and the
+ * attention list: a reader sees which side of the county it is on. */
+static const char *gap(char *out, const json_t *v)
+{
+	if (!json_is_number(v))
+		return "-";
+	double x = json_number_value(v);
+	if (fabs(x) < 0.05)
+		return "0.0";
+	snprintf(out, 32, "%+.1f", x);
+	return out;
+}
+
 static const char css[] =
 	"body{font-family:Georgia,'Times New Roman',serif;max-width:60em;margin:2em auto;padding:0 1em;"
 	"color:#111;line-height:1.4}\n"
@@ -78,7 +117,7 @@ static const char css[] =
 	"table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em;width:100%}\n"
 	"th,td{border:1px solid #bbb;padding:.25em .45em;text-align:left;vertical-align:top}\n"
 	"th{background:#e8eef4}\n"
-	"td.n{text-align:right}\n"
+	"td.n,th.n{text-align:right}\n"
 	".meta{color:#333}.meta dt{font-weight:bold;float:left;width:9em}.meta dd{margin-left:9.5em}\n"
 	".rag-red{background:#f5b7b1}.rag-amber{background:#fad7a0}.rag-green{background:#abebc6}"
 	".rag-blue{background:#aed6f1}\n"
@@ -86,7 +125,11 @@ static const char css[] =
 	".verdict-not_enough_data,.verdict-not_judged{color:#7d6608;font-weight:bold}\n"
 	".none{color:#555;font-style:italic}\n"
 	"svg{display:block;margin:.5em 0;max-width:100%;height:auto}\n"
-	"@media print{body{margin:0;max-width:none;font-size:10.5pt}h2{page-break-after:avoid}"
+	/* printed, a full-width chart made each metric a little over half a page:
+	 * one metric a page, 16 pages for the demo; at 75% two fit (10 pages).
+	 * Headings stay with what follows them (no "Risk register" alone at a
+	 * page's foot). */
+	"@media print{body{margin:0;max-width:none;font-size:10.5pt}svg{width:75%}h2,h3{page-break-after:avoid}"
 	"table,svg,.metric{page-break-inside:avoid}th{background:#eee !important;"
 	"-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
@@ -97,10 +140,11 @@ static void dd(struct buf *b, const char *term, const char *value)
 	buf_printf(b, "\n");
 }
 
-static void header(struct buf *b, int n, const char *const *cells);
+static void header(struct buf *b, int n, const char *const *cells, const char *align);
 static void row(struct buf *b, int n, const char *const *cells);
 static void footer(struct buf *b);
 static const char *fig(char *out, const json_t *v, const char *unit);
+static const char *gap(char *out, const json_t *v);
 
 /* One line per metric: the gap at the start and end of the period. */
 static void key_figures(struct buf *b, const json_t *doc)
@@ -118,14 +162,14 @@ static void key_figures(struct buf *b, const json_t *doc)
 		return;
 	el(b, "p", "Key figures, the locality against the rest of the county (gap = locality - rest):");
 	static const char *const h[] = { "Metric", "From", "Gap then", "To", "Gap now", "Moved", "Better" };
-	header(b, 7, h);
+	header(b, 7, h, "llrlrll");
 	size_t i;
 	const json_t *m;
 	json_array_foreach(ms, i, m) {
 		const json_t *st = json_object_get(m, "start"), *en = json_object_get(m, "end");
 		const char *moved = S(m, "gap_moved") ? S(m, "gap_moved") : "-";
-		const char *c[] = { S(m, "name"), S(st, "month"), fig(f[0], json_object_get(m, "gap_start"), NULL),
-				    S(en, "month"), fig(f[1], json_object_get(m, "gap_end"), NULL), moved,
+		const char *c[] = { S(m, "name"), S(st, "month"), gap(f[0], json_object_get(m, "gap_start")),
+				    S(en, "month"), gap(f[1], json_object_get(m, "gap_end")), moved,
 				    S(m, "better") };
 		row(b, 7, c);
 	}
@@ -179,7 +223,7 @@ static void summary(struct buf *b, const json_t *doc)
 static void action_table(struct buf *b, const json_t *list)
 {
 	static const char *const h[] = { "Ref", "Action", "Owner", "Due", "Status", "RAG", "Why" };
-	header(b, 7, h);
+	header(b, 7, h, NULL);
 	size_t i;
 	const json_t *a;
 	json_array_foreach(list, i, a) {
@@ -190,7 +234,8 @@ static void action_table(struct buf *b, const json_t *list)
 		el(b, "td", S(a, "title"));
 		el(b, "td", S(a, "owner"));
 		el(b, "td", S(a, "due_date"));
-		el(b, "td", S(a, "status"));
+		char st[32];
+		el(b, "td", code_words(S(a, "status"), st));
 		buf_printf(b, "<td class=\"rag-");
 		esc(b, S(a, "rag"));
 		buf_printf(b, "\">");
@@ -214,7 +259,7 @@ static void progress(struct buf *b, const json_t *doc)
 	}
 	static const char *const h[] = { "Theme", "Actions", "Not started", "In progress", "Completed", "Blocked",
 					 "Red", "Amber", "Green", "Blue", "Overdue" };
-	header(b, 11, h);
+	header(b, 11, h, "lrrrrrrrrrr");
 	size_t i;
 	const json_t *t;
 	char n[11][24];
@@ -318,6 +363,33 @@ static void nice_scale(struct scale *s, bool pct)
 	s->step = step;
 }
 
+/* One legend entry: a swatch of the line's style and its label; returns
+ * where the next entry starts. SVG text cannot be measured here, so the
+ * label's width is estimated generously (7 px a character at 12 px) and
+ * a long locality name pushes the next entries along instead of running
+ * into them. */
+static double legend_entry(struct buf *b, double x, const char *colour, const char *width, const char *dash,
+			   const char *label)
+{
+	buf_printf(b, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"-4\" y2=\"-4\" stroke=\"%s\" stroke-width=\"%s\"%s%s%s/>"
+		      "<text x=\"%.0f\" y=\"0\">", x, x + 24, colour, width, dash ? " stroke-dasharray=\"" : "",
+		   dash ? dash : "", dash ? "\"" : "", x + 30);
+	esc(b, label);
+	buf_printf(b, "</text>");
+	return x + 30 + 7.0 * (double)utf8_chars(label ? label : "") + 24;
+}
+
+static void legend(struct buf *b, const json_t *m, bool target)
+{
+	buf_printf(b, "<g transform=\"translate(60,240)\">");
+	const char *name = S(m, "locality_name") ? S(m, "locality_name") : S(m, "locality");
+	double x = legend_entry(b, 0, "#1b4f72", "2.5", NULL, name);
+	x = legend_entry(b, x, "#7f8c8d", "2.5", "3 3", "Rest of the county");
+	if (target)
+		legend_entry(b, x, "#1e8449", "1.5", "6 4", "Target");
+	buf_printf(b, "</g>\n");
+}
+
 /* Locality against the rest of the county, with the target as a dashed
  * line: an SVG with its own title and legend. */
 static void chart(struct buf *b, const json_t *m)
@@ -361,15 +433,8 @@ static void chart(struct buf *b, const json_t *m)
 			      "stroke-dasharray=\"6 4\"/>\n", sy(&sc, json_number_value(target)), sy(&sc, json_number_value(target)));
 	polyline(b, &sc, series, "rest", "#7f8c8d", "3 3");
 	polyline(b, &sc, series, "value", "#1b4f72", NULL);
-	buf_printf(b, "<g transform=\"translate(60,240)\"><line x1=\"0\" x2=\"24\" y1=\"-4\" y2=\"-4\" stroke=\"#1b4f72\" "
-		      "stroke-width=\"2.5\"/><text x=\"30\" y=\"0\">");
-	esc(b, S(m, "locality_name") ? S(m, "locality_name") : S(m, "locality"));
-	buf_printf(b, "</text><line x1=\"150\" x2=\"174\" y1=\"-4\" y2=\"-4\" stroke=\"#7f8c8d\" stroke-width=\"2.5\" "
-		      "stroke-dasharray=\"3 3\"/><text x=\"180\" y=\"0\">Rest of the county</text>");
-	if (json_is_number(target))
-		buf_printf(b, "<line x1=\"330\" x2=\"354\" y1=\"-4\" y2=\"-4\" stroke=\"#1e8449\" stroke-width=\"1.5\" "
-			      "stroke-dasharray=\"6 4\"/><text x=\"360\" y=\"0\">Target</text>");
-	buf_printf(b, "</g>\n</svg>\n");
+	legend(b, m, json_is_number(target));
+	buf_printf(b, "</svg>\n");
 }
 
 static void metrics(struct buf *b, const json_t *doc)
@@ -388,14 +453,14 @@ static void metrics(struct buf *b, const json_t *doc)
 		el(b, "p", S(m, "words"));
 		chart(b, m);
 		static const char *const h[] = { "Month", "Locality", "Rest of county", "Gap", "Target" };
-		header(b, 5, h);
+		header(b, 5, h, "lrrrr");
 		size_t j;
 		const json_t *p;
 		char f[4][32];
 		json_array_foreach(json_object_get(m, "series"), j, p) {
 			const char *c[] = { S(p, "month"), fig(f[0], json_object_get(p, "value"), S(m, "unit")),
 					    fig(f[1], json_object_get(p, "rest"), S(m, "unit")),
-					    fig(f[2], json_object_get(p, "gap"), NULL),
+					    gap(f[2], json_object_get(p, "gap")),
 					    fig(f[3], json_object_get(m, "target"), S(m, "unit")) };
 			row(b, 5, c);
 		}
@@ -415,7 +480,7 @@ static void audits(struct buf *b, const json_t *doc)
 	el(b, "p", S(a, "words"));
 	static const char *const h[] = { "Month", "Required", "Completed", "On time", "Compliance", "Outstanding",
 					 "Good", "Requires improvement", "Inadequate", "Moderated" };
-	header(b, 10, h);
+	header(b, 10, h, "lrrrrrrrrl");
 	size_t i;
 	const json_t *r;
 	char n[9][32];
@@ -432,16 +497,17 @@ static void audits(struct buf *b, const json_t *doc)
 
 static void risk_table(struct buf *b, const json_t *list)
 {
-	static const char *const h[] = { "Ref", "Kind", "Title", "Owner", "L x I", "Score", "Band", "Status",
+	static const char *const h[] = { "Ref", "Kind", "Title", "Owner", "L\u00a0x\u00a0I", "Score", "Band", "Status",
 					 "Escalated", "Mitigation" };
-	header(b, 10, h);
+	header(b, 10, h, "lllllrllll");
 	size_t i;
 	const json_t *r;
-	char n[2][32];
+	char n[3][32];
 	json_array_foreach(list, i, r) {
-		snprintf(n[0], 32, "%lld x %lld", I(r, "likelihood"), I(r, "impact"));
+		/* no-break spaces: a narrow column must not wrap "4 x 4" over two lines */
+		snprintf(n[0], 32, "%lld\u00a0x\u00a0%lld", I(r, "likelihood"), I(r, "impact"));
 		const char *c[] = { S(r, "ref"), S(r, "kind"), S(r, "title"), S(r, "owner"), n[0],
-				    num(n[1], I(r, "score")), S(r, "band"), S(r, "status"),
+				    num(n[1], I(r, "score")), S(r, "band"), code_words(S(r, "status"), n[2]),
 				    json_is_true(json_object_get(r, "escalated")) ? "yes" : "no", S(r, "mitigation") };
 		row(b, 10, c);
 	}
@@ -494,7 +560,7 @@ static void board(struct buf *b, const json_t *doc)
 		none(b, "No board members are recorded.");
 	} else {
 		static const char *const h[] = { "Member", "Role" };
-		header(b, 2, h);
+		header(b, 2, h, NULL);
 		size_t i;
 		const json_t *m;
 		json_array_foreach(members, i, m) {
@@ -567,7 +633,7 @@ static void review(struct buf *b, const json_t *doc)
 		return;
 	}
 	static const char *const h[] = { "Criterion", "State", "Evidence" };
-	header(b, 3, h);
+	header(b, 3, h, NULL);
 	size_t i;
 	const json_t *c;
 	json_array_foreach(cs, i, c) {
@@ -577,7 +643,8 @@ static void review(struct buf *b, const json_t *doc)
 		buf_printf(b, "<td class=\"verdict-");
 		esc(b, v);
 		buf_printf(b, "\">");
-		esc(b, v);
+		char w[32];
+		esc(b, code_words(v, w));
 		if (S(c, "judged_by")) {
 			snprintf(t, sizeof t, " (judged by %s on %.10s)", S(c, "judged_by"), S(c, "judged_at"));
 			esc(b, t);

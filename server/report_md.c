@@ -50,6 +50,7 @@ static const char *num(char *out, long long v)
 }
 
 static const char *fig(char *out, const json_t *v, const char *unit);
+static const char *gap(char *out, const json_t *v);
 
 /* One line per metric: the gap at the start and end of the period. */
 static void key_figures(struct buf *b, const json_t *doc)
@@ -74,8 +75,8 @@ static void key_figures(struct buf *b, const json_t *doc)
 	json_array_foreach(ms, i, m) {
 		const json_t *st = json_object_get(m, "start"), *en = json_object_get(m, "end");
 		const char *moved = S(m, "gap_moved") ? S(m, "gap_moved") : "-";
-		const char *c[] = { S(m, "name"), S(st, "month"), fig(f[0], json_object_get(m, "gap_start"), NULL),
-				    S(en, "month"), fig(f[1], json_object_get(m, "gap_end"), NULL), moved,
+		const char *c[] = { S(m, "name"), S(st, "month"), gap(f[0], json_object_get(m, "gap_start")),
+				    S(en, "month"), gap(f[1], json_object_get(m, "gap_end")), moved,
 				    S(m, "better") };
 		row(b, 7, c);
 	}
@@ -123,8 +124,9 @@ static void action_rows(struct buf *b, const json_t *list)
 		const char *why = json_is_true(json_object_get(a, "overdue"))
 					  ? (strcmp(S(a, "rag"), "red") == 0 ? "red, overdue" : "overdue")
 					  : "red";
-		const char *c[] = { S(a, "ref"), S(a, "title"), S(a, "owner"), S(a, "due_date"), S(a, "status"),
-				    S(a, "rag"), why };
+		char st[32];
+		const char *c[] = { S(a, "ref"), S(a, "title"), S(a, "owner"), S(a, "due_date"),
+				    code_words(S(a, "status"), st), S(a, "rag"), why };
 		row(b, 7, c);
 	}
 }
@@ -172,6 +174,19 @@ static const char *fig(char *out, const json_t *v, const char *unit)
 	return out;
 }
 
+/* A gap, always signed (+5.9, -17.0, 0.0) as in 'metric compare' and the
+ * attention list: a reader sees which side of the county it is on. */
+static const char *gap(char *out, const json_t *v)
+{
+	if (!json_is_number(v))
+		return "-";
+	double x = json_number_value(v);
+	if (fabs(x) < 0.05)
+		return "0.0";
+	snprintf(out, 32, "%+.1f", x);
+	return out;
+}
+
 static void metrics(struct buf *b, const json_t *doc)
 {
 	buf_printf(b, "\n## Performance against the rest of the county\n\n");
@@ -192,7 +207,7 @@ static void metrics(struct buf *b, const json_t *doc)
 		json_array_foreach(json_object_get(m, "series"), j, p) {
 			const char *c[] = { S(p, "month"), fig(f[0], json_object_get(p, "value"), S(m, "unit")),
 					    fig(f[1], json_object_get(p, "rest"), S(m, "unit")),
-					    fig(f[2], json_object_get(p, "gap"), NULL),
+					    gap(f[2], json_object_get(p, "gap")),
 					    fig(f[3], json_object_get(m, "target"), S(m, "unit")) };
 			row(b, 5, c);
 		}
@@ -333,7 +348,8 @@ static void review(struct buf *b, const json_t *doc)
 	const json_t *c;
 	json_array_foreach(cs, i, c) {
 		const char *v = S(c, "verdict") ? S(c, "verdict") : "not_judged";
-		buf_printf(b, "%zu. %s\n   - State: %s", i + 1, S(c, "text"), v);
+		char w[32];
+		buf_printf(b, "%zu. %s\n   - State: %s", i + 1, S(c, "text"), code_words(v, w));
 		if (S(c, "judged_by"))
 			buf_printf(b, " (judged by %s on %.10s)", S(c, "judged_by"), S(c, "judged_at"));
 		buf_printf(b, "\n");

@@ -60,6 +60,9 @@ as admin --json action list --overdue --as-of 2017-10-01
 expect_json '[a.get("overdue", False) for a in j]' "[True, True]"
 as admin action list --overdue --as-of 2017-10-01
 expect_out "2017-08-31!"
+# CSV: the DUE column stays a plain date, without the '!' mark
+as admin --csv action list --overdue --as-of 2017-10-01
+expect_csv 'sorted(r[6] for r in rows[1:])' "['2017-08-31', '2017-09-30']"
 expect_rc 1 as admin action list --as-of 1-10-2017 --overdue
 expect_rc 1 as admin action list --status finished
 expect_rc 1 as admin action list --rag pink
@@ -120,7 +123,8 @@ expect_ok as north action update N-2 --if-version 1 --rag amber --note "first"
 expect_rc 5 as admin action update N-2 --if-version 1 --rag red --note "stale"
 expect_err "planboard: CONFLICT:"
 expect_err "Current version 2"
-expect_err "rag: green -> amber"
+expect_err "Changed since version 1:
+  rag: green -> amber"
 expect_rc 5 as admin --json action update N-2 --if-version 1 --status blocked
 ERR_JSON="$(sed 1d <<<"$ERR")"
 check "conflict detail is JSON" python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["current_version"] == 2 and d["based_on_version"] == 1' "$ERR_JSON"

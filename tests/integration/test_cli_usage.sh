@@ -32,6 +32,7 @@ for c in $COMMANDS; do
     OUT="$group_help" expect_out "  $s "
     expect_ok as admin "$c" "$s" --help
     expect_out "Usage: planboard $c $s"
+    expect_no_out "%%"   # help is printed as is, not through printf
     expect_ok as admin "$c" "$s" -h
     expect_out "Usage: planboard $c $s"
   done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deploy/demo/20-metrics.sh reproduces the seed report's figures, read
 # back with --json: the CP-visit gap closing from 17 to 4 points, North's
-# caseloads in the high 20s in July-August then falling, 113 CIN closures,
+# caseloads in the high 20s June-August then falling, its agency gap ending
+# narrower than June's, 113 CIN closures,
 # 100% audit compliance in August and September, children-in-care visits
 # comparable with the county. Running it twice changes nothing.
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +24,17 @@ expect_json '[p["trend"] for p in j["points"][1:]]' "['improving', 'improving', 
 expect_json 'round(j["points"][3]["gap_change"], 1)' 6.0
 
 as admin --json metric series caseload_fte --locality north
-expect_json '[round(m["value"], 1) for m in j["measurements"]]' "[24.0, 28.0, 27.6, 25.0]"
+expect_json '[round(m["value"], 1) for m in j["measurements"]]' "[27.0, 28.0, 27.6, 25.0]"
+as admin --json metric compare caseload_fte --locality north
+expect_json 'j["points"][0]["gap"] > j["points"][3]["gap"] > 0' True
+
+# Staffing: more FTE by September, agency workers among them, and North's
+# agency gap to the county ends narrower than in June (it improved).
+as admin --json metric series agency_rate_pct --locality north
+expect_json '[(m["numerator"], m["denominator"]) for m in j["measurements"]]' "[(9.0, 40.0), (8.0, 40.0), (7.0, 41.0), (8.0, 42.0)]"
+as admin --json metric compare agency_rate_pct --locality north
+expect_json 'round(j["points"][3]["gap"], 1) < round(j["points"][0]["gap"], 1)' True
+expect_json 'j["points"][3]["trend"]' worsening
 
 as admin --json metric series cin_closures --locality north
 expect_json 'sum(m["value"] for m in j["measurements"])' 113.0

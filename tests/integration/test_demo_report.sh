@@ -45,14 +45,18 @@ expect_ok as admin report "${P[@]}"
 expect_out "In June 2017, North Devon was 17.0 points below the rest of the county; by September 2017 the gap was 4.0 points"
 expect_out "North Devon recorded 113 in total"
 expect_out "| Child protection visits on time (%) | June 2017 | -17.0 | September 2017 | -4.0 | favourably | higher |"
+# gaps are signed on both sides of the county, as in metric compare
+expect_out "| Caseload per case-holding FTE | June 2017 | +8.9 | September 2017 | +7.1 | favourably | lower |"
+expect_out "| September 2017 | 25.0 | 17.9 | +7.1 | 18.0 |"
 expect_out "Audit compliance in September 2017: 100.0%."
 expect_out "(100% compliance)"
 expect_out "Other localities that month: East Devon 100%, Exeter 100%, South Devon 100%."
 expect_out "| Mark Gurrey | Chair; Independent Chair of Devon Safeguarding Children's Board |"
 expect_out "Improved performance is sustainable"
-expect_out "   - State: not_met (judged by admin on 2017-09-19)"
+expect_out "   - State: not met (judged by admin on 2017-09-19)"
 
 expect_ok as admin report "${P[@]}" --format html -o "$T/oct.html"
+check "demo html: signed gaps" grep -q '<td class="n">+7.1</td>' "$T/oct.html"
 check "demo html well-formed, with one chart per metric" python3 -c '
 import sys, json, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()

@@ -49,7 +49,8 @@ expect_ok R 2017-07-10T10:00:00Z risk update R1 --plan north-2017 --likelihood 5
 expect_out "version 2: score 20 (high), status open, escalated"
 expect_rc 5 as perf risk update R1 --plan north-2017 --impact 3 --if-version 1
 expect_err "CONFLICT"
-expect_err "likelihood: 4 -> 5"
+expect_err "Changed since version 1:
+  likelihood: 4 -> 5"
 expect_ok as perf --json risk show R1 --plan north-2017
 expect_json 'j["version"]' 2
 expect_ok R 2017-09-20T10:00:00Z risk update R1 --plan north-2017 --likelihood 3 --status mitigating --if-version 1 --force

@@ -63,6 +63,14 @@ expect_ok as perf import "$T/bad.csv" --kind measurements --partial
 expect_out "1 applied, 12 bad"
 check "partial applied the good row" test "$(count_cp north)" = 3
 
+# one row: singular words, from the server and the client
+printf 'metric,locality,period,value\ncp,north,2017-10,x\n' >"$T/one-bad.csv"
+expect_rc 6 as perf import "$T/one-bad.csv" --kind measurements
+expect_err "1 of 1 row is bad: nothing was imported"
+printf 'metric,locality,period,value\ncp,north,2017-10,81\n' >"$T/one.csv"
+expect_ok as perf import "$T/one.csv" --kind measurements --dry-run
+expect_out "Dry run: 1 row read, 1 would apply, 0 bad, 1 figure to store"
+
 # --- file-level problems
 printf 'metric,locality,period,value\ncp,north,2017-09,"80\n' >"$T/unclosed.csv"
 expect_rc 6 as perf import "$T/unclosed.csv" --kind measurements

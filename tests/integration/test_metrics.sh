@@ -85,6 +85,10 @@ expect_no_out "2017-06"
 # the first month in range still has its trend and gap change against June
 expect_ok as vic --json metric compare cp --locality north --from 2017-07
 expect_json 'j["points"][0]["trend"], round(j["points"][0]["gap_change"], 3)' "('improving', 2.0)"
+# --csv: the table alone, its header first (no title line for people)
+expect_ok as vic --csv metric compare cp --locality north --from 2017-07
+check "compare --csv: header first" test "$(head -1 <<<"$OUT" | tr -d "\r")" = '"PERIOD","VALUE","REST","COUNTY","GAP","CHANGE","FAV","TREND","RAG","MISSING"'
+check "compare --csv: then July" grep -q '^"2017-07",' <<<"$OUT"
 expect_rc 6 as vic metric compare cp --locality north --from 2017-08 --to 2017-07
 expect_rc 6 as vic metric compare cp --locality north --as-recorded yesterday
 expect_rc 4 as vic metric compare nope --locality north
@@ -115,6 +119,11 @@ expect_ok as admin --json metric series caseload --locality north --as-recorded 
 expect_json 'j["measurements"][0]["value"]' 23.75
 expect_ok as admin --json metric series caseload --locality north
 expect_json 'j["measurements"][0]["value"], j["measurements"][0]["version"]' "(25.0, 2)"
+# for people: a title naming the metric and locality; for CSV: the table alone
+expect_ok as admin metric series caseload --locality north
+check "series: title first" grep -q '^Caseload (ratio, lower is better) — north$' <<<"$(head -1 <<<"$OUT")"
+expect_ok as admin --csv metric series caseload --locality north
+check "series --csv: header first" grep -q '^"PERIOD","VALUE"' <<<"$(head -1 <<<"$OUT")"
 expect_ok as admin --json metric series caseload --locality north --as-recorded 2017-07-01
 expect_json 'len(j["measurements"])' 0
 # the same figure again changes nothing

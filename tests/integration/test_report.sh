@@ -50,14 +50,14 @@ expect_ok as viewer1 report "${P[@]}" --as-of 2017-09-30
 expect_out "# North Improvement Plan"
 expect_out "## Progress against the plan"
 expect_out "| Staffing levels and caseloads | 2 |"
-expect_out "| N-2.1 | Recruit agency social workers | Area Manager | 2017-07-31 | in_progress | red | red, overdue |"
+expect_out "| N-2.1 | Recruit agency social workers | Area Manager | 2017-07-31 | in progress | red | red, overdue |"
 expect_out "## Risks and issues for the committee's attention"
 expect_out "| R1 | risk | Recruitment difficulties |"
 expect_out "| Mark Gurrey | Chair; Independent chair |"
 expect_out "- 20 June 2017: June meeting (1 attending)"
 expect_out "  - Decision: Recruit agency staff (action N-2.1)"
 expect_out "15 December 2017: December review"
-expect_out "   - State: not_met (judged by admin on 2017-09-30)"
+expect_out "   - State: not met (judged by admin on 2017-09-30)"
 
 expect_ok as viewer1 report "${P[@]}" --as-of 2018-01-05
 expect_out "| N-2.2 | Close children in need cases | Team Managers \\| duty | 2017-12-31 |"
@@ -78,10 +78,45 @@ for want in ["Summary", "Progress against the plan", "Performance against the re
 ' "$T/report.html"
 check "html has no external resources" bash -c "! grep -Eq '<script|<link|src=\"http' '$T/report.html'"
 check "html escapes text" grep -q 'Oversee &amp; support &lt;the plan&gt;.' "$T/report.html"
+check "html right-aligns figures, not dates or words" python3 -c '
+import sys, re
+h = open(sys.argv[1], encoding="utf-8").read()
+nums = re.findall(r"<td class=\"n\">([^<]*)</td>", h)
+assert nums and all(re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?%?", n) for n in nums), nums[:5]
+assert "<td class=\"n\">2017-" not in h
+assert "<th class=\"n\">Completed</th>" in h and "<th>Theme</th>" in h
+assert re.search(r"@media print\{[^\n]*svg\{width:75%\}", h)  # two charts a printed page
+assert re.search(r"@media print\{[^\n]*h2,h3\{page-break-after:avoid\}", h)  # no orphaned headings
+assert "<td>in progress</td>" in h and ">in_progress<" not in h  # words, not codes
+assert "<td class=\"verdict-not_met\">not met (judged by" in h
+assert "<td>4\u00a0x\u00a04</td>" in h and "<th>L\u00a0x\u00a0I</th>" in h  # never wrapped' "$T/report.html"
+# A locality with a long name: its legend label must not run into the next.
+expect_ok as admin locality add bcp "Bournemouth, Christchurch and Poole"
+expect_ok as admin locality add dorset "Dorset"
+expect_ok as admin plan add bcp-2017 "BCP plan" --locality bcp --start 2017-06-01 --end 2017-12-31
+expect_ok as admin metric define cp_pct "CP visits on time (%)" --unit pct --better higher --target 90
+for l in bcp dorset; do
+  expect_ok as admin metric submit cp_pct --locality $l --period 2017-06 70 --num 70 --den 100
+  expect_ok as admin metric submit cp_pct --locality $l --period 2017-07 75 --num 75 --den 100
+done
+expect_ok as viewer1 report --plan bcp-2017 --as-of 2017-09-30 --format html -o "$T/bcp.html"
+check "chart legend entries do not overlap" python3 -c '
+import sys, re
+h = open(sys.argv[1]).read()
+for g in re.findall(r"<g transform=\"translate\(60,240\)\">(.*?)</g>", h):
+    texts = [(float(x), t) for x, t in re.findall(r"<text x=\"([0-9.]+)\" y=\"0\">([^<]*)</text>", g)]
+    swatches = [float(x) for x in re.findall(r"<line x1=\"([0-9.]+)\"", g)]
+    assert len(texts) >= 2 and len(swatches) == len(texts), g
+    for (x, t), nxt in zip(texts, swatches[1:]):
+        assert nxt >= x + 6 * len(t), (t, x, nxt)' "$T/bcp.html"
 check "html also parses with html.parser" python3 -c '
 import sys
 from html.parser import HTMLParser
 HTMLParser().feed(open(sys.argv[1]).read())' "$T/report.html"
+
+# -o reports the size of the file it wrote (pretty JSON is larger than sent)
+expect_ok as viewer1 report "${P[@]}" --as-of 2017-09-30 --format json -o "$T/report.json"
+expect_err "Wrote $T/report.json ($(stat -c %s "$T/report.json") bytes)"
 
 # ---- a plan with no data at all, in every format
 expect_ok as admin plan add empty-2017 "Empty plan"

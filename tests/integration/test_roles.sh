@@ -9,6 +9,16 @@ fixture_load
 
 forbidden() { expect_rc 3 "$@"; expect_err "planboard: FORBIDDEN:"; }
 
+# A refusal names the request as the command is typed, and the roles it needs.
+forbidden as perf user list
+expect_err "planboard: FORBIDDEN: user list needs role admin; you are performance"
+
+# whoami says who you are the way login does: name (role, locality)
+expect_ok as north whoami
+expect_out "north (locality, north)"
+expect_ok as perf whoami
+expect_out "perf (performance)"
+
 # Everyone may read.
 for u in admin perf north south viewer; do
   expect_ok as "$u" whoami
