@@ -26,6 +26,11 @@ static int metric_check(struct hctx *h, const Pb__Metric *m)
 		return h->resp->status;
 	if ((m->has_target && !isfinite(m->target)) || (m->has_tolerance && !isfinite(m->tolerance)))
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "target and tolerance must be finite numbers");
+	if ((m->has_target && fabs(m->target) > FIGURE_MAX) || (m->has_tolerance && m->tolerance > FIGURE_MAX))
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "target and tolerance must be at most %g in size",
+				 FIGURE_MAX);
+	if (m->has_target && m->has_unit && m->unit == PB__UNIT__UNIT_PCT && (m->target < 0 || m->target > 100))
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "a percentage target must be between 0 and 100");
 	if (m->has_tolerance && !m->has_target)
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "a tolerance needs a target");
 	if (m->has_tolerance && m->tolerance < 0)

@@ -13,6 +13,11 @@
 
 #include "server.h"
 
+/* The largest magnitude a figure, target or tolerance may have: far above
+ * any real count, and small enough that sums, gaps and chart axes stay
+ * exact and bounded. */
+#define FIGURE_MAX 1e12
+
 /* Every metric, by code. */
 int metric_list_build(struct hctx *h, Pb__MetricListReply **out);
 
