@@ -1,11 +1,11 @@
 /* h_session.c: Hello, Login, Logout, Whoami, Ping, ServerStatus. */
 #include "auth.h"
 #include "handlers.h"
+#include "hutil.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "validate.h"
 
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <string.h>
 
@@ -149,11 +149,7 @@ static void conn_refused(struct hctx *h)
 	log_info("closing connection after %u refused logins peer=%s", c->login_failures, c->peer);
 	hctx_fail(h, h->resp->status, "%s; too many refused logins on this connection: closing it",
 		  h->resp->error_message);
-	c->closing = true;
-	if (c->bev)
-		bufferevent_disable(c->bev, EV_READ);
-	struct timeval grace = { 2, 0 };
-	evtimer_add(c->timer, &grace);
+	conn_close_soon(c);
 }
 
 /* A throttled login: answer with the wait, and record nothing (no event
