@@ -246,7 +246,9 @@ int cli_rpc(Pb__Request *req, Pb__ServerFrame **out)
 {
 	*out = NULL;
 	bool write = cli_is_write(req->body_case);
-	if (write && cli.collect)
+	/* In a batch line every request but the allowed reads goes to
+	 * collect(), which keeps a write and refuses the rest unsent. */
+	if (cli.collect && (write || !cli_batch_read_ok(req->body_case)))
 		return cli.collect(req);
 	int rc = cli_connect(req->body_case != PB__REQUEST__BODY_LOGIN);
 	if (rc != EXIT_OK)
