@@ -12,9 +12,9 @@ sql() { sqlite3 -cmd ".timeout 2000" "$DB" "$1"; }
 fails=0
 for _ in $(seq 1 12); do
   as_stdin carol "wrong-password-$fails" login
-  case "$RC" in
-    3) fails=$((fails + 1)) ;;
-    *) sleep "$(sed -n 's/.*try again in \([0-9]*\) s.*/\1/p' <<<"$ERR")" ;;
+  case "$RC:$ERR" in
+    3:*"try again in"*) sleep "$(sed -n 's/.*try again in \([0-9]*\) s.*/\1/p' <<<"$ERR")" ;;
+    3:*) fails=$((fails + 1)) ;;
   esac
   [ "$fails" -eq 7 ] && break
 done
