@@ -87,6 +87,7 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* writes.c: requests that change data; a fresh idempotency key. */
 #define CLI_KEY_LEN 33
 bool cli_is_write(int body_case);
+bool cli_batch_read_ok(int body_case);
 void cli_new_key(char out[CLI_KEY_LEN]);
 /* Exit code of a write taken by cli.collect instead of sent. */
 #define EXIT_COLLECTED 100

@@ -53,13 +53,18 @@ static struct {
 	struct item *items;
 	size_t n, cap;
 	struct item *current;    /* the line being collected */
+	char command[64];        /* its command ("action list"), for errors */
 	char base_key[BASE_KEY_MAX + 1];
 } bt;
 
-/* cli.collect: keep the request instead of sending it. */
+/* cli.collect: keep a write instead of sending it; refuse anything else
+ * before it is sent (cli_rpc lets through only the reads an update needs). */
 static int collect(Pb__Request *req)
 {
 	struct item *it = bt.current;
+	if (!cli_is_write(req->body_case))
+		return cli_error(EXIT_USAGE, "line %u: '%s' changes nothing; only changes belong in a batch", it->line,
+				 bt.command);
 	if (it->packed.len > 0)
 		return cli_error(EXIT_USAGE, "line %u: one change a line", it->line);
 	char key[BASE_KEY_MAX + 16];
@@ -149,6 +154,8 @@ static int prepare_line(struct item *it, char *text)
 	if (fn == NULL || fn == cmd_batch || fn == cmd_watch)
 		return cli_error(EXIT_USAGE, "line %u: '%s' cannot be used in a batch", it->line, argv[skip]);
 	bt.current = it;
+	bool sub = argc > 1 && argv[skip + 1][0] != '-';
+	snprintf(bt.command, sizeof bt.command, "%s%s%s", argv[skip], sub ? " " : "", sub ? argv[skip + 1] : "");
 	cli.collect = collect;
 	optind = 0;
 	int rc = fn(argc, argv + skip);
@@ -157,7 +164,7 @@ static int prepare_line(struct item *it, char *text)
 		return EXIT_OK;
 	if (rc == EXIT_OK)
 		return cli_error(EXIT_USAGE, "line %u: '%s' changes nothing; only changes belong in a batch",
-				 it->line, argv[skip]);
+				 it->line, bt.command);
 	return rc;
 }
 

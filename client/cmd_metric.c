@@ -76,20 +76,24 @@ static int metric_list(int argc, char **argv)
 
 static const char define_usage[] =
 	"Usage: planboard metric define CODE NAME --unit pct|count|ratio|days --better higher|lower\n"
-	"                               [--target X [--tolerance T]] [--description TEXT]\n"
+	"                               [--target X [--tolerance T] | --clear-target] [--description TEXT]\n"
 	"\n"
 	"Define a metric, or redefine one (admin, performance). RAG against the target:\n"
 	"green on or beyond it, amber up to TOLERANCE short of it, red further off.\n"
-	"The unit and polarity of a metric that has figures cannot change.\n";
+	"The unit and polarity of a metric that has figures cannot change. Redefining\n"
+	"keeps the target and tolerance unless new ones are given; --clear-target\n"
+	"removes both.\n";
 
 static int metric_define(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "unit", required_argument, 0, 'U' }, { "better", required_argument, 0, 'b' },
 		{ "target", required_argument, 0, 't' }, { "tolerance", required_argument, 0, 'T' },
-		{ "description", required_argument, 0, 'd' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "description", required_argument, 0, 'd' }, { "clear-target", no_argument, 0, 'C' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	Pb__Metric m = PB__METRIC__INIT;
+	Pb__MetricDefine d = PB__METRIC_DEFINE__INIT;
 	int c, v;
 	while ((c = cli_getopt(argc, argv, "U:b:t:T:d:", opts, define_usage)) != -1) {
 		switch (c) {
@@ -114,6 +118,7 @@ static int metric_define(int argc, char **argv)
 			m.has_tolerance = 1;
 			break;
 		case 'd': m.description = optarg; break;
+		case 'C': d.has_clear_target = d.clear_target = 1; break;
 		default: return EXIT_USAGE;
 		}
 	}
@@ -121,9 +126,10 @@ static int metric_define(int argc, char **argv)
 		return cli_usage_error(define_usage, "CODE and NAME are required");
 	if (!m.has_unit || !m.has_better)
 		return cli_usage_error(define_usage, "--unit and --better are required");
+	if (d.clear_target && (m.has_target || m.has_tolerance))
+		return cli_usage_error(define_usage, "--clear-target goes without --target and --tolerance");
 	m.code = argv[optind];
 	m.name = argv[optind + 1];
-	Pb__MetricDefine d = PB__METRIC_DEFINE__INIT;
 	d.metric = &m;
 	Pb__Request req = PB__REQUEST__INIT;
 	req.body_case = PB__REQUEST__BODY_METRIC_DEFINE;

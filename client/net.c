@@ -185,6 +185,20 @@ int cli_status_exit(const Pb__Response *resp)
 	return cli_status_code(status);
 }
 
+/* A Login's answer: a throttled Login (RESOURCE_EXHAUSTED) is refused
+ * authentication, exit 3 like a wrong password, and says when to try
+ * again, from retry_after_seconds. */
+static int login_status_exit(const Pb__Response *resp)
+{
+	if (!resp->has_status || resp->status != PB__STATUS__RESOURCE_EXHAUSTED)
+		return cli_status_exit(resp);
+	const char *msg = resp->error_message ? resp->error_message : "too many failed logins";
+	if (resp->has_retry_after_seconds && strstr(msg, "try again") == NULL)
+		return cli_error(EXIT_AUTH, "RESOURCE_EXHAUSTED: %s; try again in %d s", msg,
+				 (int)resp->retry_after_seconds);
+	return cli_error(EXIT_AUTH, "RESOURCE_EXHAUSTED: %s", msg);
+}
+
 int cli_status_code(int status)
 {
 	switch (status) {
@@ -246,7 +260,9 @@ int cli_rpc(Pb__Request *req, Pb__ServerFrame **out)
 {
 	*out = NULL;
 	bool write = cli_is_write(req->body_case);
-	if (write && cli.collect)
+	/* In a batch line every request but the allowed reads goes to
+	 * collect(), which keeps a write and refuses the rest unsent. */
+	if (cli.collect && (write || !cli_batch_read_ok(req->body_case)))
 		return cli.collect(req);
 	int rc = cli_connect(req->body_case != PB__REQUEST__BODY_LOGIN);
 	if (rc != EXIT_OK)
@@ -273,7 +289,11 @@ int cli_rpc(Pb__Request *req, Pb__ServerFrame **out)
 				"original result, nothing was applied again\n", req->idempotency_key);
 	if (req->idempotency_key == key)
 		req->idempotency_key = NULL;   /* it lives on this stack frame */
-	return rc != EXIT_OK ? rc : cli_status_exit((*out)->response);
+	if (rc != EXIT_OK)
+		return rc;
+	if (req->body_case == PB__REQUEST__BODY_LOGIN)
+		return login_status_exit((*out)->response);
+	return cli_status_exit((*out)->response);
 }
 
 static int open_socket(void)
@@ -349,7 +369,7 @@ int cli_connect(bool need_login)
 		goto out;
 	if ((rc = recv_response(lreq.id, &f)) != EXIT_OK)
 		goto out;
-	rc = cli_status_exit(f->response);
+	rc = login_status_exit(f->response);
 	wire_free(f);
 	if (rc == EXIT_OK)
 		cli.logged_in = true;

@@ -24,6 +24,15 @@ bool cli_is_write(int body_case)
 	return false;
 }
 
+/* The only reads a command may make while its batch line is parsed: the
+ * current version an update is based on. Anything else (a report, a
+ * backup, a login) would run for real while the batch is only being
+ * prepared, even with --dry-run. */
+bool cli_batch_read_ok(int body_case)
+{
+	return body_case == PB__REQUEST__BODY_ACTION_SHOW || body_case == PB__REQUEST__BODY_RISK_SHOW;
+}
+
 void cli_new_key(char out[CLI_KEY_LEN])
 {
 	uint8_t raw[16];

@@ -17,16 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Limits on what one connection may hold back. */
+/* Limits on what one connection may hold back, and on what all the open
+ * batches together may: many connections each near their own limit must
+ * not exhaust the server's memory. */
 #define BATCH_MAX_REQUESTS 10000
 #define BATCH_MAX_BYTES (16u << 20)
+#define BATCH_SERVER_BYTES (64u << 20)
 
 struct batch {
 	bool atomic, dry_run;
-	bool too_big;        /* over a limit: every request is refused */
 	unsigned n;
 	struct buf frames;   /* the requests, framed, in arrival order */
 };
+
+/* Bytes held in every open batch (loop thread only). */
+static size_t queued_bytes;
 
 /* The connection whose batch is running now (one at a time: the loop
  * thread runs a batch from start to end in one callback). */
@@ -41,6 +46,7 @@ static void batch_free(struct batch *b)
 {
 	if (b == NULL)
 		return;
+	queued_bytes -= b->frames.len;
 	buf_free(&b->frames);
 	free(b);
 }
@@ -67,36 +73,45 @@ int h_batch_begin(struct hctx *h)
 	return OK;
 }
 
+/* Over a limit: refuse the request, drop the whole batch and close the
+ * connection, so nothing more is stored for it; the client must split
+ * the batch. */
+static void batch_overflow(struct conn *c, uint64_t id, const char *why)
+{
+	log_info("batch refused peer=%s user=%s requests=%u bytes=%zu: %s", c->peer, c->who.name, c->batch->n,
+		 c->batch->frames.len, why);
+	Pb__Response resp = PB__RESPONSE__INIT;
+	resp.has_id = 1;
+	resp.id = id;
+	resp.has_status = 1;
+	resp.status = PB__STATUS__RESOURCE_EXHAUSTED;
+	resp.error_message = (char *)why;
+	conn_send_response(c, &resp, c->held_head != NULL, false);
+	batch_conn_free(c);
+	conn_close_soon(c);
+}
+
 bool batch_capture(struct conn *c, const Pb__Request *req)
 {
 	struct batch *b = c->batch;
 	if (b == NULL || req->body_case == PB__REQUEST__BODY_BATCH_END ||
 	    req->body_case == PB__REQUEST__BODY_BATCH_BEGIN)
 		return false;
-	b->n++;
-	if (b->n > BATCH_MAX_REQUESTS || b->frames.len > BATCH_MAX_BYTES)
-		b->too_big = true;
-	if (b->too_big) {
-		/* Keep only the id, to answer it. */
-		Pb__Request stub = PB__REQUEST__INIT;
-		stub.has_id = 1;
-		stub.id = req->id;
-		wire_frame_append(&b->frames, &stub.base, UINT32_MAX);
-	} else {
-		wire_frame_append(&b->frames, &req->base, UINT32_MAX);
+	size_t before = b->frames.len;
+	if (b->n + 1 > BATCH_MAX_REQUESTS || before > BATCH_MAX_BYTES) {
+		batch_overflow(c, req->id, "the batch is too large (at most 10000 requests and 16 MiB); "
+					    "it was dropped and the connection closed: split it");
+		return true;
 	}
+	if (queued_bytes > BATCH_SERVER_BYTES) {
+		batch_overflow(c, req->id, "the server holds too many queued batch requests; "
+					    "the batch was dropped and the connection closed: try again later");
+		return true;
+	}
+	b->n++;
+	wire_frame_append(&b->frames, &req->base, UINT32_MAX);
+	queued_bytes += b->frames.len - before;
 	return true;
-}
-
-static void refuse(struct conn *c, uint64_t id)
-{
-	Pb__Response resp = PB__RESPONSE__INIT;
-	resp.has_id = 1;
-	resp.id = id;
-	resp.has_status = 1;
-	resp.status = PB__STATUS__RESOURCE_EXHAUSTED;
-	resp.error_message = "the batch is too large (at most " "10000 requests and 16 MiB); split it";
-	conn_send_response(c, &resp, c->held_head != NULL, false);
 }
 
 /* Run every kept request in order; the number that failed. */
@@ -113,10 +128,7 @@ static unsigned run_all(struct conn *c, struct batch *b)
 		off += FRAME_HEADER_LEN + len;
 		if (req == NULL)
 			fatal("a kept batch request does not unpack");
-		if (b->too_big) {
-			refuse(c, req->id);
-			failed++;
-		} else if (dispatch_request(c, req) != PB__STATUS__OK) {
+		if (dispatch_request(c, req) != PB__STATUS__OK) {
 			failed++;
 		}
 		wire_free(req);

@@ -26,6 +26,11 @@ static int metric_check(struct hctx *h, const Pb__Metric *m)
 		return h->resp->status;
 	if ((m->has_target && !isfinite(m->target)) || (m->has_tolerance && !isfinite(m->tolerance)))
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "target and tolerance must be finite numbers");
+	if ((m->has_target && fabs(m->target) > FIGURE_MAX) || (m->has_tolerance && m->tolerance > FIGURE_MAX))
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "target and tolerance must be at most %g in size",
+				 FIGURE_MAX);
+	if (m->has_target && m->has_unit && m->unit == PB__UNIT__UNIT_PCT && (m->target < 0 || m->target > 100))
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "a percentage target must be between 0 and 100");
 	if (m->has_tolerance && !m->has_target)
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "a tolerance needs a target");
 	if (m->has_tolerance && m->tolerance < 0)
@@ -35,8 +40,10 @@ static int metric_check(struct hctx *h, const Pb__Metric *m)
 
 /* Redefining may change the name, target, tolerance and description; the
  * unit and polarity only while there are no measurements, since the
- * stored figures were given in them. */
-static int metric_redefine(struct hctx *h, int64_t id, const Pb__Metric *old, const Pb__Metric *m)
+ * stored figures were given in them. A target or tolerance not given is
+ * kept (a redefinition that only renames must not drop the target);
+ * clear removes both. */
+static int metric_redefine(struct hctx *h, int64_t id, const Pb__Metric *old, const Pb__Metric *m, bool clear)
 {
 	if (old->unit != m->unit || old->better != m->better) {
 		sqlite3_stmt *s = store_stmt(h->st, "SELECT 1 FROM measurement WHERE metric_id = ? LIMIT 1");
@@ -48,8 +55,10 @@ static int metric_redefine(struct hctx *h, int64_t id, const Pb__Metric *old, co
 					 "metric '%s' has measurements: its unit and polarity cannot change", m->code);
 	}
 	sqlite3_stmt *s = store_stmt(h->st,
-		"UPDATE metric SET name = ?, unit = ?, better = ?, target = ?, tolerance = ?, description = ?"
-		" WHERE id = ?");
+		"UPDATE metric SET name = ?1, unit = ?2, better = ?3,"
+		" target = CASE WHEN ?8 THEN NULL ELSE coalesce(?4, target) END,"
+		" tolerance = CASE WHEN ?8 THEN NULL ELSE coalesce(?5, tolerance) END, description = ?6"
+		" WHERE id = ?7");
 	stmt_text(s, 1, m->name);
 	stmt_text(s, 2, enum_name(&pb__unit__descriptor, m->unit));
 	stmt_text(s, 3, enum_name(&pb__better__descriptor, m->better));
@@ -59,6 +68,7 @@ static int metric_redefine(struct hctx *h, int64_t id, const Pb__Metric *old, co
 		stmt_real(s, 5, m->tolerance);
 	stmt_text(s, 6, m->description);
 	stmt_int(s, 7, id);
+	stmt_int(s, 8, clear);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -89,20 +99,25 @@ static int metric_insert(struct hctx *h, const Pb__Metric *m)
 int h_metric_define(struct hctx *h)
 {
 	const Pb__Metric *m = h->req->metric_define->metric;
+	bool clear = h->req->metric_define->has_clear_target && h->req->metric_define->clear_target;
 	if (m == NULL)
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "metric is required");
 	if (metric_check(h, m) != OK)
 		return h->resp->status;
+	if (clear && (m->has_target || m->has_tolerance))
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "clearing the target and giving one do not go together");
 	Pb__Metric *old = NULL;
 	int64_t id = find_metric(h, m->code, &old);
 	/* find_metric set NOT_FOUND for a new code: that is not an error here. */
 	h->resp->status = OK;
 	h->resp->error_message = NULL;
-	if ((id ? metric_redefine(h, id, old, m) : metric_insert(h, m)) != OK)
+	if ((id ? metric_redefine(h, id, old, m, clear) : metric_insert(h, m)) != OK)
 		return h->resp->status;
 	Pb__MetricReply *r = arena_new(h->arena, Pb__MetricReply);
 	pb__metric_reply__init(r);
-	r->metric = (Pb__Metric *)m;
+	/* the metric as stored: a kept target is in the answer too */
+	if (find_metric(h, m->code, &r->metric) == 0)
+		return h->resp->status;
 	SET_BODY(h, METRIC, metric, r);
 	return OK;
 }

@@ -1,6 +1,7 @@
 /* h_session.c: Hello, Login, Logout, Whoami, Ping, ServerStatus. */
 #include "auth.h"
 #include "handlers.h"
+#include "hutil.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "validate.h"
@@ -112,28 +113,76 @@ static void peer_host(const char *peer, char *out, size_t len)
 		*colon = '\0';
 }
 
+/* Refused Logins (failed or throttled) a connection may send before it is
+ * closed: a client that pipelines Logins gets a few answers, not
+ * thousands. */
+#define LOGIN_REFUSALS_PER_CONN 10
+/* Throttled attempts are logged at most once per this many seconds. */
+#define THROTTLE_LOG_EVERY 60
+
+/* One log line per window for throttled attempts, with how many there
+ * were: an attacker hammering a throttled account must not fill the log.
+ * Handlers run on the loop thread only, so plain statics are safe. */
+static void log_throttled(const struct conn *c, const char *user, unsigned wait)
+{
+	static time_t window_start;
+	static unsigned long suppressed;
+	time_t now = time(NULL);
+	if (now - window_start < THROTTLE_LOG_EVERY) {
+		suppressed++;
+		return;
+	}
+	log_info("login throttled peer=%s user=%s wait=%u (%lu more throttled attempts not logged in the last %d s)",
+		 c->peer, user ? user : "-", wait, suppressed, THROTTLE_LOG_EVERY);
+	window_start = now;
+	suppressed = 0;
+}
+
+/* Every refusal delays the connection's next request (conn.c), and after
+ * LOGIN_REFUSALS_PER_CONN the connection is closed once the answer has
+ * gone out (the timer closes a closing connection after the grace). */
+static void conn_refused(struct hctx *h)
+{
+	struct conn *c = h->conn;
+	if (++c->login_failures < LOGIN_REFUSALS_PER_CONN)
+		return;
+	log_info("closing connection after %u refused logins peer=%s", c->login_failures, c->peer);
+	hctx_fail(h, h->resp->status, "%s; too many refused logins on this connection: closing it",
+		  h->resp->error_message);
+	conn_close_soon(c);
+}
+
+/* A throttled login: answer with the wait, and record nothing (no event
+ * row, one log line per window): the attempt was not even checked. */
+static int login_throttled(struct hctx *h, const char *user, unsigned wait)
+{
+	log_throttled(h->conn, user, wait);
+	hctx_fail(h, PB__STATUS__RESOURCE_EXHAUSTED, "too many failed logins; try again in %u s", wait);
+	h->resp->has_retry_after_seconds = 1;
+	h->resp->retry_after_seconds = (int32_t)wait;
+	conn_refused(h);
+	return PB__STATUS__RESOURCE_EXHAUSTED;
+}
+
 /* A failed login: throttle, answer, and record it in the event log. The
  * handler then returns OK so the dispatcher keeps (commits) the event
- * row; the response still carries the failure status set here. */
+ * row; the response still carries the failure status set here. count:
+ * whether it counts towards the user's and address's throttling (a
+ * guess; an old token is not). */
 static int login_refused(struct hctx *h, const char *user, const char *addr, int status, const char *msg,
-			 unsigned wait, bool count)
+			 bool count)
 {
-	if (count) {
+	if (count)
 		login_failed(h->srv->limiter, user, addr, time(NULL));
-		h->conn->login_failures++;   /* conn.c delays its next request */
-	}
 	hctx_fail(h, status, "%s", msg);
-	if (wait > 0) {
-		h->resp->has_retry_after_seconds = 1;
-		h->resp->retry_after_seconds = (int32_t)wait;
-	}
-	if (hctx_event(h, "login", user ? user : "-", wait ? "throttled" : "failed", NULL, NULL,
-		       "%s from %s", wait ? "login attempt refused while throttled" : "failed login", addr) != PB__STATUS__OK) {
+	if (hctx_event(h, "login", user ? user : "-", "failed", NULL, NULL, "failed login from %s", addr) !=
+	    PB__STATUS__OK) {
 		/* Not even the event could be written: answer the login
 		 * failure itself, and let the savepoint be rolled back. */
 		hctx_fail(h, status, "%s", msg);
 		return status;
 	}
+	conn_refused(h);
 	return PB__STATUS__OK;
 }
 
@@ -152,23 +201,19 @@ int h_login(struct hctx *h)
 	if (user != NULL && (strlen(user) > 64 || !valid_utf8(user, 64)))
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "the user name is not valid");
 	unsigned wait = login_wait(h->srv->limiter, user, addr, time(NULL));
-	if (wait > 0) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "too many failed logins; try again in %u s", wait);
-		log_info("login throttled peer=%s user=%s wait=%u", c->peer, user ? user : "-", wait);
-		return login_refused(h, user, addr, PB__STATUS__RESOURCE_EXHAUSTED, msg, wait, false);
-	}
+	if (wait > 0)
+		return login_throttled(h, user, wait);
 	if (in->token != NULL) {
 		user_id = token_user(h, in->token, &token_id);
 		if (user_id == 0)
 			return login_refused(h, NULL, addr, PB__STATUS__UNAUTHENTICATED,
-					     "the saved login has expired or was revoked; run 'planboard login'", 0,
+					     "the saved login has expired or was revoked; run 'planboard login'",
 					     !token_known(h, in->token));
 	} else if (in->user != NULL && in->password != NULL) {
 		user_id = password_user(h, in->user, in->password);
 		if (user_id == 0) {
 			log_info("login failed peer=%s user=%s", c->peer, in->user);
-			return login_refused(h, user, addr, PB__STATUS__UNAUTHENTICATED, "wrong user name or password", 0,
+			return login_refused(h, user, addr, PB__STATUS__UNAUTHENTICATED, "wrong user name or password",
 					     true);
 		}
 		login_succeeded(h->srv->limiter, user);

@@ -139,21 +139,20 @@ static struct mrow *load_figures(struct hctx *h, int64_t metric_id, const char *
 	return rows;
 }
 
-/* Localities that have any figure for the metric as recorded by bound:
- * "the county" for this metric. */
-static unsigned reporting_localities(struct hctx *h, int64_t metric_id, const char *bound)
+/* Count the localities of one month's rows into seen[] (the localities
+ * with a figure in that month or before); the number seen so far. A
+ * locality that started reporting later is not "missing" from the months
+ * before it did. */
+static unsigned note_reporting(int64_t *seen, unsigned n_seen, const struct mrow *rows, size_t from, size_t to)
 {
-	sqlite3_stmt *s = store_stmt(h->st,
-		"SELECT count(DISTINCT m.locality_id) FROM measurement m "
-		"WHERE m.metric_id = ?2 AND EXISTS (SELECT 1 FROM measurement_version w"
-		" WHERE w.measurement_id = m.id AND w.recorded_at <= ?1)");
-	stmt_text(s, 1, bound);
-	stmt_int(s, 2, metric_id);
-	unsigned n = 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (unsigned)sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	return n;
+	for (size_t k = from; k < to; k++) {
+		unsigned x = 0;
+		while (x < n_seen && seen[x] != rows[k].locality_id)
+			x++;
+		if (x == n_seen)
+			seen[n_seen++] = rows[k].locality_id;
+	}
+	return n_seen;
 }
 
 static void set_pooled_counts(const struct figure *f, size_t n, double *num, double *den)
@@ -244,7 +243,10 @@ int metric_compare_build(struct hctx *h, const char *metric, const char *localit
 	/* Earlier months are read too, so the first point in range still
 	 * has a trend and a gap change against the month before it. */
 	struct mrow *rows = load_figures(h, metric_id, NULL, to, bound, &n);
-	unsigned total = reporting_localities(h, metric_id, bound);
+	/* rows start at the first month ever, so seen[] covers every
+	 * earlier month of each point */
+	int64_t *seen = arena_array(h->arena, int64_t, n + 1);
+	unsigned total = 0;
 	Pb__MetricCompareReply *r = arena_new(h->arena, Pb__MetricCompareReply);
 	pb__metric_compare_reply__init(r);
 	r->metric = m;
@@ -266,6 +268,7 @@ int metric_compare_build(struct hctx *h, const char *metric, const char *localit
 		Pb__ComparePoint *p = arena_new(h->arena, Pb__ComparePoint);
 		pb__compare_point__init(p);
 		p->period = (char *)rows[i].period;
+		total = note_reporting(seen, total, rows, i, j);
 		p->has_localities_total = p->has_localities_missing = 1;
 		p->localities_total = total;
 		p->localities_missing = total > n_all ? total - (unsigned)n_all : 0;

@@ -13,6 +13,11 @@
 
 #include "server.h"
 
+/* The largest magnitude a figure, target or tolerance may have: far above
+ * any real count, and small enough that sums, gaps and chart axes stay
+ * exact and bounded. */
+#define FIGURE_MAX 1e12
+
 /* Every metric, by code. */
 int metric_list_build(struct hctx *h, Pb__MetricListReply **out);
 
@@ -21,8 +26,10 @@ int metric_list_build(struct hctx *h, Pb__MetricListReply **out);
  * whole county pooled, the gap (value - rest, in the metric's unit),
  * whether it is favourable, the trend and gap change since the locality's
  * previous figure (even one before `from`), RAG against target and
- * tolerance, and how many of the localities that report this metric at
- * all had no figure that month. */
+ * tolerance, and how many of the localities that had reported this
+ * metric by that month (a figure for it or an earlier month, as recorded
+ * by the bound) had no figure that month: a locality that started
+ * reporting later is not missing from the months before. */
 int metric_compare_build(struct hctx *h, const char *metric, const char *locality, const char *from,
 			 const char *to, const char *as_recorded, Pb__MetricCompareReply **out);
 

@@ -54,6 +54,11 @@ static int figure_check(struct hctx *h, const Pb__Metric *m, const Pb__Measureme
 	}
 	if (*value < 0)
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "value must not be negative");
+	if (*value > FIGURE_MAX || (in->has_numerator && (in->numerator > FIGURE_MAX || in->denominator > FIGURE_MAX)))
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "figures must be at most %g", FIGURE_MAX);
+	if (m->unit == PB__UNIT__UNIT_PCT && *value > 100)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT,
+				 "metric '%s' is a percentage: the value must be between 0 and 100", m->code);
 	if (m->unit == PB__UNIT__UNIT_COUNT && *value != floor(*value))
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "metric '%s' is a count: the value must be whole",
 				 m->code);

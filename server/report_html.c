@@ -332,32 +332,37 @@ static void extend(struct scale *s, const json_t *v)
 		s->hi = x;
 }
 
-/* Round the axis to a step of 1, 2, 5, 10, 20, 25 or 50 with at most 5
- * intervals, so the gridlines fall on numbers people read easily; a
- * percentage axis stays within 0-100. */
+/* A step of 1, 2, 2.5 or 5 times a power of ten, at least raw: the
+ * gridlines fall on numbers people read easily. */
+static double nice_step(double raw)
+{
+	static const double mult[] = { 1, 2, 2.5, 5, 10 };
+	if (!(raw > 0) || !isfinite(raw))
+		return 1;
+	double mag = pow(10, floor(log10(raw)));
+	for (size_t i = 0; i < ARRAY_LEN(mult); i++)
+		if (mult[i] * mag >= raw * (1 - 1e-9))
+			return mult[i] * mag;
+	return 10 * mag;
+}
+
+/* Round the axis to a step taken from the span (about 5 intervals, at
+ * most 10 gridlines whatever the magnitude of the figures); a percentage
+ * axis stays within 0-100. */
 static void nice_scale(struct scale *s, bool pct)
 {
-	static const double steps[] = { 1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000 };
-	double step = steps[ARRAY_LEN(steps) - 1];
 	/* a little headroom, so no line sits on the frame */
+	bool nonneg = s->lo >= 0;
 	double span = s->hi - s->lo;
 	s->hi += span > 0 ? span * 0.02 : 0.5;
 	s->lo -= span > 0 ? span * 0.02 : 0.5;
-	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
-		double lo = floor(s->lo / steps[i]) * steps[i], hi = ceil(s->hi / steps[i]) * steps[i];
-		if (hi == lo)
-			hi = lo + steps[i];
-		if ((hi - lo) / steps[i] <= 5) {
-			step = steps[i];
-			break;
-		}
-	}
+	double step = nice_step((s->hi - s->lo) / 5);
 	s->lo = floor(s->lo / step) * step;
 	s->hi = ceil(s->hi / step) * step;
-	if (s->hi <= s->lo)
+	if (!(s->hi > s->lo))
 		s->hi = s->lo + step;
-	if (pct && s->lo < 0)
-		s->lo = 0;
+	if ((pct || nonneg) && s->lo < 0)
+		s->lo = 0;   /* figures are never negative: no axis below 0 */
 	if (pct && s->hi > 100)
 		s->hi = 100;
 	s->step = step;
@@ -413,9 +418,14 @@ static void chart(struct buf *b, const json_t *m)
 	esc(b, S(m, "name"));
 	buf_printf(b, ": locality against the rest of the county</title>\n");
 	buf_printf(b, "<rect x=\"60\" y=\"30\" width=\"520\" height=\"170\" fill=\"#fbfbfb\" stroke=\"#999\"/>\n");
-	for (double v = sc.lo; v <= sc.hi + 1e-9; v += sc.step) {
+	/* bounded by a count, not by v <= hi: with huge figures v += step
+	 * may not move v at all */
+	for (int k = 0; k <= 10; k++) {
+		double v = sc.lo + k * sc.step;
+		if (v > sc.hi + sc.step * 1e-9)
+			break;
 		buf_printf(b, "<line x1=\"60\" x2=\"580\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-			      "<text x=\"54\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", sy(&sc, v), sy(&sc, v),
+			      "<text x=\"54\" y=\"%.1f\" text-anchor=\"end\">%.10g</text>\n", sy(&sc, v), sy(&sc, v),
 			   sy(&sc, v) + 4, v);
 	}
 	/* at most 12 month labels; with more months, every k-th as YYYY-MM */

@@ -101,7 +101,7 @@ expect_rc 1 as loc_south batch --atomic "$T/bad.txt"
 expect_out "line 1: not sent (another line is invalid"
 expect_out "line 2: NOT SENT"
 expect_out "line 3: NOT SENT"
-expect_err "line 3: 'action' changes nothing"
+expect_err "line 3: 'action list' changes nothing"
 expect_err "line 4: 'watch' cannot be used in a batch"
 expect_err "line 5: unterminated \" quote"
 check "nothing sent" test "$(version S-2)" = 1

@@ -63,7 +63,7 @@ expect_out "Usage: planboard metric submit"
 
 # --- compare, hand-computed:
 # June: north 63/100; rest (80+150)/(100+200) = 76.667; county 293/400 = 73.25;
-#   gap -13.667; exeter had no June figure: 1 of 4 missing.
+#   gap -13.667; exeter reports from July only: 0 of 3 missing (July: east, 1 of 4).
 # July: north 70; rest (40+9)/(50+10) = 81.667; gap -11.667; change +2.0.
 expect_ok as vic --json metric compare cp --locality north
 expect_json 'len(j["points"])' 2
@@ -75,7 +75,9 @@ expect_json 'round(j["points"][0]["gap"],3)' -13.667
 expect_json 'j["points"][0]["favourable"]' False
 expect_json 'j["points"][0]["trend"]' unknown
 expect_json 'j["points"][0]["rag"]' red
-expect_json 'j["points"][0]["localities_missing"], j["points"][0]["localities_total"]' "(1, 4)"
+# exeter reports from July: not counted (nor missing) in June
+expect_json 'j["points"][0]["localities_missing"], j["points"][0]["localities_total"]' "(0, 3)"
+expect_json 'j["points"][1]["localities_missing"], j["points"][1]["localities_total"]' "(1, 4)"
 expect_json 'round(j["points"][1]["rest"],3)' 81.667
 expect_json 'round(j["points"][1]["gap_change"],3)' 2.0
 expect_json 'j["points"][1]["trend"]' improving
