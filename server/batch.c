@@ -88,7 +88,7 @@ static void batch_overflow(struct conn *c, uint64_t id, const char *why)
 	resp.error_message = (char *)why;
 	conn_send_response(c, &resp, c->held_head != NULL, false);
 	batch_conn_free(c);
-	conn_close_soon(c);
+	conn_close_after_reply(c);
 }
 
 bool batch_capture(struct conn *c, const Pb__Request *req)

@@ -372,6 +372,22 @@ static void conn_touch(struct conn *c)
 	}
 }
 
+/* Stop reading and close once every answer owed (this request's too) has
+ * gone out: conn_flush and the write callback close a drained closing
+ * connection; the grace timer cuts off a peer that stops reading. */
+void conn_close_after_reply(struct conn *c)
+{
+	if (c->dead)
+		return;
+	c->closing = true;
+	if (c->bev)
+		bufferevent_disable(c->bev, EV_READ);
+	if (c->timer) {
+		struct timeval grace = { CLOSE_GRACE, 0 };
+		evtimer_add(c->timer, &grace);
+	}
+}
+
 /* Is there a whole frame (or a bad header) waiting in the input? */
 static bool frame_waiting(struct conn *c)
 {

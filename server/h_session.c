@@ -149,7 +149,7 @@ static void conn_refused(struct hctx *h)
 	log_info("closing connection after %u refused logins peer=%s", c->login_failures, c->peer);
 	hctx_fail(h, h->resp->status, "%s; too many refused logins on this connection: closing it",
 		  h->resp->error_message);
-	conn_close_soon(c);
+	conn_close_after_reply(c);
 }
 
 /* A throttled login: answer with the wait, and record nothing (no event

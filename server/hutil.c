@@ -3,8 +3,6 @@
 #include "enums.h"
 #include "validate.h"
 
-#include <event2/bufferevent.h>
-#include <event2/event.h>
 
 #include <string.h>
 
@@ -128,13 +126,4 @@ int as_recorded_bound(struct hctx *h, const char *date, const char **bound)
 				 "as_recorded must be a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM:SSZ");
 	*bound = arena_printf(h->arena, "%sT23:59:59Z", date);
 	return OK;
-}
-
-void conn_close_soon(struct conn *c)
-{
-	c->closing = true;
-	if (c->bev)
-		bufferevent_disable(c->bev, EV_READ);
-	struct timeval grace = { 2, 0 };
-	evtimer_add(c->timer, &grace);
 }

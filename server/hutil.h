@@ -7,11 +7,6 @@
 
 #define OK PB__STATUS__OK
 
-/* Close c once the answer queued now has had time to go out: stop reading
- * it and let its timer (conn.c closes a closing connection when it fires)
- * end it after a short grace. For refusals that end a connection from a
- * handler or the batch code. */
-void conn_close_soon(struct conn *c);
 
 /* Required text of at most max characters, valid UTF-8. */
 int need_text(struct hctx *h, const char *field, const char *s, size_t max);

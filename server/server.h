@@ -151,6 +151,7 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write);
 void conn_release_held(struct conn *c, bool committed);
 void conn_close(struct conn *c);
+void conn_close_after_reply(struct conn *c);
 void conn_reap(struct server *srv);
 /* Queue a pushed frame (event, heartbeat) and the bytes not yet sent. */
 void conn_send_frame(struct conn *c, Pb__ServerFrame *f);
