@@ -3,7 +3,6 @@
 #include "enums.h"
 #include "validate.h"
 
-
 #include <string.h>
 
 int need_text(struct hctx *h, const char *field, const char *s, size_t max)
