@@ -5,6 +5,7 @@
  * the note and evidence of that update, and whether it was forced over a
  * newer version. History, conflicts and as-recorded answers all come
  * from action_version. */
+#include "action_cache.h"
 #include "enums.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -343,6 +344,12 @@ int h_action_show(struct hctx *h)
 	if ((in->as_of && check_date(h, "as_of", as_of, false) != OK) ||
 	    (in->as_recorded && as_recorded_bound(h, in->as_recorded, &bound) != OK))
 		return h->resp->status;
+	struct action_cache *cache = bound || h->srv == NULL ? NULL : h->srv->action_cache;
+	const Pb__ActionReply *kept = cache ? action_cache_get(cache, in->plan, in->ref, as_of) : NULL;
+	if (kept != NULL) {
+		SET_BODY(h, ACTION, action, (Pb__ActionReply *)kept);
+		return OK;
+	}
 	struct current cur;
 	if (lookup_action(h, in->plan, in->ref, as_of, &cur) != OK)
 		return h->resp->status;
@@ -352,6 +359,9 @@ int h_action_show(struct hctx *h)
 	if (bound && (r->action = load_action(h, cur.id, bound, as_of)) == NULL)
 		return h->resp->status;
 	r->updates = load_history(h, cur.id, r->action->plan, r->action->ref, bound, &r->n_updates);
+	/* Inside a write transaction it may show a change not yet committed. */
+	if (cache && !store_in_txn(h->st))
+		action_cache_put(cache, in->plan, in->ref, as_of, cur.id, r);
 	SET_BODY(h, ACTION, action, r);
 	return OK;
 }
@@ -461,6 +471,9 @@ int h_action_add(struct hctx *h)
 	if (rc != SQLITE_DONE)
 		return hctx_db_fail(h, "adding the action");
 	int64_t id = sqlite3_last_insert_rowid(store_db(h->st));
+	/* A ref shown without its plan may now be in two plans. */
+	if (h->srv && h->srv->action_cache)
+		action_cache_clear(h->srv->action_cache);
 	if (record_version(h, id, "created", NULL, false) != OK ||
 	    hctx_event(h, "action", in->ref, "add", in->plan, in->locality ? in->locality : in->assigned_to,
 		       "action %s added: %s", in->ref, in->title) != OK)
@@ -674,6 +687,8 @@ int h_action_update(struct hctx *h)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return hctx_db_fail(h, "updating the action");
+	if (h->srv && h->srv->action_cache)
+		action_cache_forget(h->srv->action_cache, c.id);
 	Pb__Action *x = updated_action(h, in, cur, status, rag);
 	if (insert_version(h, &c, x, in->assigned_to ? assigned_id : c.assigned_id, in, forced) != OK)
 		return h->resp->status;

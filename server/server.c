@@ -1,5 +1,6 @@
 /* server.c: the listener, the event loop, group commit and shutdown. */
 #include "concurrency.h"
+#include "action_cache.h"
 #include "checkpoint.h"
 #include "log.h"
 #include "server.h"
@@ -360,6 +361,7 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	if (cfg->tls_cert && (srv->tls_ctx = tls_server_ctx_new(cfg->tls_cert, cfg->tls_key, err)) == NULL)
 		return -1;
 	srv->limiter = login_limiter_new();
+	srv->action_cache = action_cache_new();
 	srv->ckpt = checkpointer_start(cfg->db_path, store_db(srv->store), 1000, err);
 	if (*err != NULL)
 		return -1;
@@ -412,6 +414,7 @@ void server_free(struct server *srv)
 	if (srv->tls_ctx)
 		tls_ctx_free(srv->tls_ctx);
 	login_limiter_free(srv->limiter);
+	action_cache_free(srv->action_cache);
 	if (srv->base)
 		event_base_free(srv->base);
 	memset(srv, 0, sizeof *srv);

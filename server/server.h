@@ -118,6 +118,7 @@ struct server {
 	uint64_t commit_gen;        /* commits made (generations) */
 	uint64_t durable_gen;       /* commits known to be on disk */
 	bool open_gen_used;         /* a response waits for the next commit */
+	struct action_cache *action_cache; /* kept action-show answers */
 	int64_t gen_seq[256];       /* last event seq by generation % 256 */
 };
 
