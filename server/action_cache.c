@@ -13,6 +13,7 @@ struct slot {
 	char key[KEY_MAX];
 	size_t key_len;
 	Pb__ActionReply *reply;        /* unpacked by protobuf-c: owned; NULL: empty */
+	uint64_t gen;                  /* the commit whose state it shows */
 };
 
 struct action_cache {
@@ -71,7 +72,8 @@ static void slot_empty(struct action_cache *c, size_t i)
 	c->action_id[i] = 0;
 }
 
-const Pb__ActionReply *action_cache_get(struct action_cache *c, const char *plan, const char *ref, const char *as_of)
+const Pb__ActionReply *action_cache_get(struct action_cache *c, const char *plan, const char *ref, const char *as_of,
+					uint64_t *gen)
 {
 	char key[KEY_MAX];
 	size_t len = make_key(key, plan, ref, as_of);
@@ -80,11 +82,12 @@ const Pb__ActionReply *action_cache_get(struct action_cache *c, const char *plan
 	struct slot *s = slot_of(c, key, len);
 	if (s->reply == NULL || s->key_len != len || memcmp(s->key, key, len) != 0)
 		return NULL;
+	*gen = s->gen;
 	return s->reply;
 }
 
 void action_cache_put(struct action_cache *c, const char *plan, const char *ref, const char *as_of, int64_t action_id,
-		      const Pb__ActionReply *r)
+		      uint64_t gen, const Pb__ActionReply *r)
 {
 	char key[KEY_MAX];
 	size_t len = make_key(key, plan, ref, as_of);
@@ -104,6 +107,7 @@ void action_cache_put(struct action_cache *c, const char *plan, const char *ref,
 	memcpy(s->key, key, len);
 	s->key_len = len;
 	s->reply = copy;
+	s->gen = gen;
 	c->action_id[i] = action_id;
 }
 

@@ -21,11 +21,14 @@ struct action_cache *action_cache_new(void);
 void action_cache_free(struct action_cache *c);   /* NULL is fine */
 
 /* The kept answer, or NULL. It stays valid until the next put, forget or
- * clear: use it for this request only. */
-const Pb__ActionReply *action_cache_get(struct action_cache *c, const char *plan, const char *ref, const char *as_of);
-/* Keep a copy of r (a deep copy: r may live in a request's arena). */
+ * clear: use it for this request only. *gen: the commit generation whose
+ * state it shows (nothing changed the action since). */
+const Pb__ActionReply *action_cache_get(struct action_cache *c, const char *plan, const char *ref, const char *as_of,
+					uint64_t *gen);
+/* Keep a copy of r (a deep copy: r may live in a request's arena), read
+ * when commit generation gen was the last. */
 void action_cache_put(struct action_cache *c, const char *plan, const char *ref, const char *as_of, int64_t action_id,
-		      const Pb__ActionReply *r);
+		      uint64_t gen, const Pb__ActionReply *r);
 void action_cache_forget(struct action_cache *c, int64_t action_id);
 void action_cache_clear(struct action_cache *c);
 

@@ -345,8 +345,12 @@ int h_action_show(struct hctx *h)
 	    (in->as_recorded && as_recorded_bound(h, in->as_recorded, &bound) != OK))
 		return h->resp->status;
 	struct action_cache *cache = bound || h->srv == NULL ? NULL : h->srv->action_cache;
-	const Pb__ActionReply *kept = cache ? action_cache_get(cache, in->plan, in->ref, as_of) : NULL;
+	uint64_t gen = 0;
+	const Pb__ActionReply *kept = cache ? action_cache_get(cache, in->plan, in->ref, as_of, &gen) : NULL;
 	if (kept != NULL) {
+		/* It shows nothing newer than commit gen: once that is on disk
+		 * it need not wait for later commits being synced. */
+		server_reply_shows(h->srv, gen);
 		SET_BODY(h, ACTION, action, (Pb__ActionReply *)kept);
 		return OK;
 	}
@@ -361,7 +365,7 @@ int h_action_show(struct hctx *h)
 	r->updates = load_history(h, cur.id, r->action->plan, r->action->ref, bound, &r->n_updates);
 	/* Inside a write transaction it may show a change not yet committed. */
 	if (cache && !store_in_txn(h->st))
-		action_cache_put(cache, in->plan, in->ref, as_of, cur.id, r);
+		action_cache_put(cache, in->plan, in->ref, as_of, cur.id, h->srv->commit_gen, r);
 	SET_BODY(h, ACTION, action, r);
 	return OK;
 }

@@ -134,8 +134,19 @@ static void sync_done(void *arg, uint64_t gen)
 		release_durable(srv, gen);
 }
 
+void server_reply_shows(struct server *srv, uint64_t gen)
+{
+	srv->reply_gen = gen;
+	srv->reply_gen_set = true;
+}
+
 uint64_t server_hold_gen(struct server *srv, bool is_write)
 {
+	bool known = srv->reply_gen_set && !is_write;
+	srv->reply_gen_set = false;
+	/* A read of a kept answer: only its own commit must be on disk. */
+	if (known)
+		return srv->reply_gen > srv->durable_gen ? srv->reply_gen : 0;
 	/* A read inside the open write transaction sees its changes. */
 	if (is_write || store_in_txn(srv->store)) {
 		srv->open_gen_used = true;

@@ -119,6 +119,8 @@ struct server {
 	uint64_t durable_gen;       /* commits known to be on disk */
 	bool open_gen_used;         /* a response waits for the next commit */
 	struct action_cache *action_cache; /* kept action-show answers */
+	uint64_t reply_gen;         /* server_reply_shows: for the next answer only */
+	bool reply_gen_set;
 	int64_t gen_seq[256];       /* last event seq by generation % 256 */
 };
 
@@ -154,6 +156,8 @@ void server_read_begin(struct server *srv);
  * none), and putting its connection on the list released after commits. */
 uint64_t server_hold_gen(struct server *srv, bool is_write);
 void server_hold(struct server *srv, struct conn *c);
+/* The next answer (a read) shows only the state of commit gen. */
+void server_reply_shows(struct server *srv, uint64_t gen);
 
 /* conn.c */
 void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, int salen);
