@@ -31,7 +31,7 @@ bool batch_running(const struct conn *c);
 
 /* watch.c */
 void watch_after_response(struct conn *c);   /* a Watch was answered: replay */
-void watch_after_commit(struct server *srv); /* push newly committed events */
+void watch_publish(struct server *srv, int64_t seq); /* events up to seq are on disk: push */
 void watch_on_drain(struct conn *c);         /* output drained: continue a replay */
 void watch_conn_free(struct conn *c);
 

@@ -35,6 +35,8 @@ struct held {
 	uint64_t id;
 	bool is_write;
 	bool failed;             /* already an error: nothing to lose */
+	bool lost;               /* its commit failed: answer an error instead */
+	uint64_t gen;            /* the commit it waits for (server_hold_gen) */
 	size_t len;
 	uint8_t data[];
 };
@@ -205,13 +207,19 @@ void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_w
 {
 	struct buf b = { 0 };
 	pack_response(c, resp, &b);
-	if (held || c->held_head != NULL) {
-		/* Behind a write awaiting commit: keep request order. */
+	/* Behind a write awaiting commit, or a read that may have seen a
+	 * change not yet on disk: keep request order, wait for that commit. */
+	uint64_t gen = server_hold_gen(c->srv, held);
+	if (c->held_tail != NULL && c->held_tail->gen > gen)
+		gen = c->held_tail->gen;
+	if (gen != 0 || c->held_head != NULL) {
 		struct held *hd = xmalloc(sizeof *hd + b.len);
 		hd->next = NULL;
 		hd->id = resp->id;
 		hd->is_write = is_write;
 		hd->failed = resp->has_status && resp->status != PB__STATUS__OK;
+		hd->lost = false;
+		hd->gen = gen;
 		hd->len = b.len;
 		memcpy(hd->data, b.data, b.len);
 		if (c->held_tail)
@@ -219,21 +227,31 @@ void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_w
 		else
 			c->held_head = hd;
 		c->held_tail = hd;
+		server_hold(c->srv, c);
 	} else {
 		conn_write_out(c, b.data, b.len);
 	}
 	buf_free(&b);
 }
 
-/* Send the held responses after the group commit. If the commit failed,
- * every held write is answered with an error instead: nothing was saved. */
-void conn_release_held(struct conn *c, bool committed)
+/* The commit of generation gen failed: its writes were not saved. */
+void conn_mark_lost(struct conn *c, uint64_t gen)
+{
+	for (struct held *hd = c->held_head; hd != NULL; hd = hd->next)
+		if (hd->gen == gen && hd->is_write && !hd->failed)
+			hd->lost = true;
+}
+
+/* Send the held responses whose commit (generation <= gen) is on disk; a
+ * write whose commit failed is answered with an error instead: nothing
+ * was saved. True if none is left held. */
+bool conn_release_upto(struct conn *c, uint64_t gen)
 {
 	struct held *hd = c->held_head;
 	c->flushing = true;
-	while (hd != NULL) {
+	while (hd != NULL && hd->gen <= gen) {
 		struct held *next = hd->next;
-		if (!committed && hd->is_write && !hd->failed) {
+		if (hd->lost) {
 			Pb__Response err = PB__RESPONSE__INIT;
 			err.has_id = 1;
 			err.id = hd->id;
@@ -250,8 +268,11 @@ void conn_release_held(struct conn *c, bool committed)
 		free(hd);
 		hd = next;
 	}
-	c->held_head = c->held_tail = NULL;
+	c->held_head = hd;
+	if (hd == NULL)
+		c->held_tail = NULL;
 	conn_flush(c);
+	return hd == NULL;
 }
 
 void conn_send_frame(struct conn *c, Pb__ServerFrame *f)

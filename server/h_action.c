@@ -5,6 +5,7 @@
  * the note and evidence of that update, and whether it was forced over a
  * newer version. History, conflicts and as-recorded answers all come
  * from action_version. */
+#include "action_cache.h"
 #include "enums.h"
 #include "handlers.h"
 #include "hutil.h"
@@ -12,6 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* Columns of an action, current or as recorded (see action_from_row). */
 #define ACTION_JOINS                                                             \
@@ -68,43 +70,67 @@ static Pb__Action *action_from_row(struct hctx *h, sqlite3_stmt *s, const char *
 	return x;
 }
 
-/* Resolve plan (optional) + ref to an action id. */
-static int64_t find_action(struct hctx *h, const char *plan, const char *ref)
+/* An action's current row found by plan code (optional) + ref, with the
+ * ids an update writes back into its version row. */
+struct current {
+	Pb__Action *x;
+	int64_t id, theme_id, locality_id, assigned_id;
+};
+
+/* One statement instead of a plan look-up, an id look-up and the row: the
+ * request paths (show, update) run it once per request. */
+#define ACTION_BY_REF                                                            \
+	ACTION_COLS "x.updated_at, x.updated_by, x.theme_id, x.locality_id,"     \
+	" x.assigned_locality_id FROM action a JOIN action x ON x.id = a.id"     \
+	ACTION_JOINS "WHERE a.ref = ?1 AND (?2 IS NULL OR p.code = ?2) LIMIT 2"
+
+/* The not-found answers, told apart only once nothing matched. */
+static int action_missing(struct hctx *h, const char *plan, const char *ref)
 {
-	if (need_ref(h, "ref", ref) != OK)
-		return 0;
-	int64_t plan_id = 0;
-	if (plan != NULL && (plan_id = find_plan(h, plan)) == 0)
-		return 0;
-	sqlite3_stmt *s = store_stmt(h->st,
-		"SELECT a.id FROM action a WHERE a.ref = ?1 AND (?2 = 0 OR a.plan_id = ?2) LIMIT 2");
-	stmt_text(s, 1, ref);
-	stmt_int(s, 2, plan_id);
-	int64_t id = 0;
-	int n = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		n++;
-	}
-	sqlite3_reset(s);
-	if (n == 0) {
-		if (plan)
-			hctx_fail(h, PB__STATUS__NOT_FOUND, "no action '%s' in plan '%s'", ref, plan);
-		else
-			hctx_fail(h, PB__STATUS__NOT_FOUND, "no action '%s'", ref);
-		return 0;
-	}
-	if (n > 1) {
-		hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "action '%s' is in several plans; give the plan", ref);
-		return 0;
-	}
-	return id;
+	if (plan == NULL)
+		return hctx_fail(h, PB__STATUS__NOT_FOUND, "no action '%s'", ref);
+	if (find_plan(h, plan) == 0)
+		return h->resp->status;
+	return hctx_fail(h, PB__STATUS__NOT_FOUND, "no action '%s' in plan '%s'", ref, plan);
 }
 
+/* Resolve plan (optional) + ref to the action's current state. */
+static int lookup_action(struct hctx *h, const char *plan, const char *ref, const char *as_of,
+			 struct current *out)
+{
+	if (need_ref(h, "ref", ref) != OK || (plan != NULL && need_code(h, "plan", plan) != OK))
+		return h->resp->status;
+	sqlite3_stmt *s = store_stmt(h->st, ACTION_BY_REF);
+	stmt_text(s, 1, ref);
+	stmt_text(s, 2, plan);
+	int n = 0;
+	while (sqlite3_step(s) == SQLITE_ROW && ++n == 1) {
+		out->x = action_from_row(h, s, as_of);
+		out->id = sqlite3_column_int64(s, 0);
+		out->theme_id = sqlite3_column_int64(s, 17);
+		out->locality_id = sqlite3_column_int64(s, 18);
+		out->assigned_id = sqlite3_column_int64(s, 19);
+	}
+	sqlite3_reset(s);
+	if (n == 0)
+		return action_missing(h, plan, ref);
+	if (n > 1)
+		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT, "action '%s' is in several plans; give the plan", ref);
+	return OK;
+}
+
+/* Today's date (UTC), formatted once per second rather than per request:
+ * show, list and update all need it. Handlers run on the loop thread. */
 static const char *today(struct hctx *h)
 {
-	char *d = arena_alloc(h->arena, 11);
-	today_date(d);
+	(void)h;
+	static time_t at = -1;
+	static char d[11];
+	time_t t = time(NULL);
+	if (t != at) {
+		today_date(d);
+		at = t;
+	}
 	return d;
 }
 
@@ -207,7 +233,7 @@ int h_action_list(struct hctx *h)
 	const Pb__ActionList *in = h->req->action_list;
 	const char *as_of = in->as_of ? in->as_of : today(h);
 	const char *bound = NULL;
-	if (check_date(h, "as_of", as_of, false) != OK ||
+	if ((in->as_of && check_date(h, "as_of", as_of, false) != OK) ||
 	    (in->as_recorded && as_recorded_bound(h, in->as_recorded, &bound) != OK))
 		return h->resp->status;
 	if (in->has_status && in->status != 0 &&
@@ -315,17 +341,31 @@ int h_action_show(struct hctx *h)
 	const Pb__ActionShow *in = h->req->action_show;
 	const char *bound = NULL;
 	const char *as_of = in->as_of ? in->as_of : today(h);
-	if (check_date(h, "as_of", as_of, false) != OK ||
+	if ((in->as_of && check_date(h, "as_of", as_of, false) != OK) ||
 	    (in->as_recorded && as_recorded_bound(h, in->as_recorded, &bound) != OK))
 		return h->resp->status;
-	int64_t id = find_action(h, in->plan, in->ref);
-	if (id == 0)
+	struct action_cache *cache = bound || h->srv == NULL ? NULL : h->srv->action_cache;
+	uint64_t gen = 0;
+	const Pb__ActionReply *kept = cache ? action_cache_get(cache, in->plan, in->ref, as_of, &gen) : NULL;
+	if (kept != NULL) {
+		/* It shows nothing newer than commit gen: once that is on disk
+		 * it need not wait for later commits being synced. */
+		server_reply_shows(h->srv, gen);
+		SET_BODY(h, ACTION, action, (Pb__ActionReply *)kept);
+		return OK;
+	}
+	struct current cur;
+	if (lookup_action(h, in->plan, in->ref, as_of, &cur) != OK)
 		return h->resp->status;
 	Pb__ActionReply *r = arena_new(h->arena, Pb__ActionReply);
 	pb__action_reply__init(r);
-	if ((r->action = load_action(h, id, bound, as_of)) == NULL)
+	r->action = cur.x;
+	if (bound && (r->action = load_action(h, cur.id, bound, as_of)) == NULL)
 		return h->resp->status;
-	r->updates = load_history(h, id, r->action->plan, r->action->ref, bound, &r->n_updates);
+	r->updates = load_history(h, cur.id, r->action->plan, r->action->ref, bound, &r->n_updates);
+	/* Inside a write transaction it may show a change not yet committed. */
+	if (cache && !store_in_txn(h->st))
+		action_cache_put(cache, in->plan, in->ref, as_of, cur.id, h->srv->commit_gen, r);
 	SET_BODY(h, ACTION, action, r);
 	return OK;
 }
@@ -333,13 +373,12 @@ int h_action_show(struct hctx *h)
 int h_action_history(struct hctx *h)
 {
 	const Pb__ActionHistory *in = h->req->action_history;
-	int64_t id = find_action(h, in->plan, in->ref);
-	if (id == 0)
+	struct current cur;
+	if (lookup_action(h, in->plan, in->ref, NULL, &cur) != OK)
 		return h->resp->status;
-	Pb__Action *x = load_action(h, id, NULL, NULL);
 	Pb__ActionHistoryReply *r = arena_new(h->arena, Pb__ActionHistoryReply);
 	pb__action_history_reply__init(r);
-	r->updates = load_history(h, id, x->plan, x->ref, NULL, &r->n_updates);
+	r->updates = load_history(h, cur.id, cur.x->plan, cur.x->ref, NULL, &r->n_updates);
 	SET_BODY(h, ACTION_HISTORY, action_history, r);
 	return OK;
 }
@@ -436,6 +475,9 @@ int h_action_add(struct hctx *h)
 	if (rc != SQLITE_DONE)
 		return hctx_db_fail(h, "adding the action");
 	int64_t id = sqlite3_last_insert_rowid(store_db(h->st));
+	/* A ref shown without its plan may now be in two plans. */
+	if (h->srv && h->srv->action_cache)
+		action_cache_clear(h->srv->action_cache);
 	if (record_version(h, id, "created", NULL, false) != OK ||
 	    hctx_event(h, "action", in->ref, "add", in->plan, in->locality ? in->locality : in->assigned_to,
 		       "action %s added: %s", in->ref, in->title) != OK)
@@ -509,15 +551,107 @@ static int check_update(struct hctx *h, const Pb__ActionUpdate *in)
 	return OK;
 }
 
+/* The snapshot fields (see snapshot_fields) of an action in memory. */
+static void snapshot_of(const Pb__Action *x, struct snapshot *v)
+{
+	memset(v, 0, sizeof *v);
+	v->version = x->version;
+	const char *f[SNAPSHOT_NFIELDS] = {
+		x->theme, x->title, x->description, x->owner, x->locality, x->assigned_to,
+		enum_name(&pb__source__descriptor, x->source), x->due_date,
+		enum_name(&pb__action_status__descriptor, x->status),
+		enum_name(&pb__rag__descriptor, x->rag),
+	};
+	memcpy(v->fields, f, sizeof f);
+}
+
+/* The action after the update, computed from its current row and the
+ * request (what the UPDATE below writes), so it need not be read back. */
+static Pb__Action *updated_action(struct hctx *h, const Pb__ActionUpdate *in, const Pb__Action *cur,
+				  int status, int rag)
+{
+	Pb__Action *x = arena_new(h->arena, Pb__Action);
+	*x = *cur;
+	x->status = status;
+	x->rag = rag;
+	if (in->owner)
+		x->owner = in->owner;
+	if (in->due_date)
+		x->due_date = in->due_date;
+	if (in->title)
+		x->title = in->title;
+	if (in->description)
+		x->description = in->description;
+	if (in->assigned_to)
+		x->assigned_to = *in->assigned_to ? in->assigned_to : NULL;
+	x->version = cur->version + 1;
+	x->updated_at = (char *)h->now;
+	x->updated_by = h->who->name;
+	const char *as_of = today(h);
+	x->overdue = x->due_date != NULL && strcmp(x->due_date, as_of) < 0 &&
+		     x->status != PB__ACTION_STATUS__ACTION_STATUS_COMPLETED;
+	return x;
+}
+
+/* The version row of `x` (the new state), from bound values. */
+static int insert_version(struct hctx *h, const struct current *cur, const Pb__Action *x,
+			  int64_t assigned_id, const Pb__ActionUpdate *in, bool forced)
+{
+	sqlite3_stmt *s = store_stmt(h->st,
+		"INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id,"
+		" title, description, owner, locality_id, assigned_locality_id, source, due_date,"
+		" status, rag, note, evidence, forced)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+	stmt_int(s, 1, cur->id);
+	stmt_int(s, 2, x->version);
+	stmt_text(s, 3, x->updated_at);
+	stmt_text(s, 4, x->updated_by);
+	stmt_int(s, 5, cur->theme_id);
+	stmt_text(s, 6, x->title);
+	stmt_text(s, 7, x->description);
+	stmt_text(s, 8, x->owner);
+	if (cur->locality_id)
+		stmt_int(s, 9, cur->locality_id);
+	if (assigned_id)
+		stmt_int(s, 10, assigned_id);
+	stmt_text(s, 11, enum_name(&pb__source__descriptor, x->source));
+	stmt_text(s, 12, x->due_date);
+	stmt_text(s, 13, enum_name(&pb__action_status__descriptor, x->status));
+	stmt_text(s, 14, enum_name(&pb__rag__descriptor, x->rag));
+	stmt_text(s, 15, in->note);
+	stmt_text(s, 16, in->evidence);
+	stmt_int(s, 17, forced);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? OK : hctx_db_fail(h, "recording the action's version");
+}
+
+/* The event's summary: the changed fields, or that only a note came. */
+static void change_summary(Pb__FieldChange **changes, size_t n, char *summary, size_t len)
+{
+	summary[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t used = strlen(summary);
+		snprintf(summary + used, len - used, "%s%s %s->%s", i ? "; " : "", changes[i]->field,
+			 changes[i]->old_value ? changes[i]->old_value : "-",
+			 changes[i]->new_value ? changes[i]->new_value : "-");
+	}
+	if (n == 0)
+		snprintf(summary, len, "note added");
+}
+
+/* An update is four statements: the current row (lookup_action), the
+ * UPDATE, the version row and the event. The reply and the diff are
+ * computed in memory from the row read and the request. */
 int h_action_update(struct hctx *h)
 {
 	const Pb__ActionUpdate *in = h->req->action_update;
 	if (check_update(h, in) != OK)
 		return h->resp->status;
-	int64_t id = find_action(h, in->plan, in->ref);
-	if (id == 0)
+	struct current c;
+	if (lookup_action(h, in->plan, in->ref, today(h), &c) != OK)
 		return h->resp->status;
-	Pb__Action *cur = load_action(h, id, NULL, today(h));
+	Pb__Action *cur = c.x;
 	if (may_update(h, cur) != OK)
 		return h->resp->status;
 	if (in->assigned_to && h->who->role != PB__ROLE__ROLE_ADMIN)
@@ -525,7 +659,7 @@ int h_action_update(struct hctx *h)
 	bool forced = false;
 	if (in->has_if_version && in->if_version != cur->version) {
 		if (!(in->has_force && in->force) || in->if_version > cur->version)
-			return conflict(h, id, in->if_version, cur);
+			return conflict(h, c.id, in->if_version, cur);
 		forced = true;
 	}
 	int status = in->has_status ? (int)in->status : (int)cur->status;
@@ -542,7 +676,7 @@ int h_action_update(struct hctx *h)
 		" description = coalesce(?7, description),"
 		" assigned_locality_id = CASE WHEN ?8 THEN nullif(?9, 0) ELSE assigned_locality_id END,"
 		" version = version + 1, updated_at = ?10, updated_by = ?11 WHERE id = ?1");
-	stmt_int(s, 1, id);
+	stmt_int(s, 1, c.id);
 	stmt_text(s, 2, enum_name(&pb__action_status__descriptor, status));
 	stmt_text(s, 3, enum_name(&pb__rag__descriptor, rag));
 	stmt_text(s, 4, in->owner);
@@ -557,31 +691,27 @@ int h_action_update(struct hctx *h)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return hctx_db_fail(h, "updating the action");
-	if (record_version(h, id, in->note, in->evidence, forced) != OK)
+	if (h->srv && h->srv->action_cache)
+		action_cache_forget(h->srv->action_cache, c.id);
+	Pb__Action *x = updated_action(h, in, cur, status, rag);
+	if (insert_version(h, &c, x, in->assigned_to ? assigned_id : c.assigned_id, in, forced) != OK)
 		return h->resp->status;
 
-	Pb__ActionReply *r = arena_new(h->arena, Pb__ActionReply);
-	pb__action_reply__init(r);
-	r->action = load_action(h, id, NULL, today(h));
 	struct snapshot before, after;
+	snapshot_of(cur, &before);
+	snapshot_of(x, &after);
 	Pb__FieldChange **changes = NULL;
 	size_t n = 0;
-	if (load_snapshot(h, id, cur->version, &before) == 0 &&
-	    load_snapshot(h, id, r->action->version, &after) == 0)
-		diff_snapshots(h, &before, &after, &changes, &n);
-	char summary[400] = "";
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(summary);
-		snprintf(summary + len, sizeof summary - len, "%s%s %s->%s", i ? "; " : "", changes[i]->field,
-			 changes[i]->old_value ? changes[i]->old_value : "-",
-			 changes[i]->new_value ? changes[i]->new_value : "-");
-	}
-	if (n == 0)
-		snprintf(summary, sizeof summary, "note added");
+	diff_snapshots(h, &before, &after, &changes, &n);
+	char summary[400];
+	change_summary(changes, n, summary, sizeof summary);
 	if (hctx_event(h, "action", cur->ref, forced ? "update-forced" : "update", cur->plan,
 		       cur->locality ? cur->locality : cur->assigned_to, "%s v%lld: %s", cur->ref,
-		       (long long)r->action->version, summary) != OK)
+		       (long long)x->version, summary) != OK)
 		return h->resp->status;
+	Pb__ActionReply *r = arena_new(h->arena, Pb__ActionReply);
+	pb__action_reply__init(r);
+	r->action = x;
 	SET_BODY(h, ACTION, action, r);
 	return OK;
 }

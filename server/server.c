@@ -1,10 +1,12 @@
 /* server.c: the listener, the event loop, group commit and shutdown. */
 #include "concurrency.h"
+#include "action_cache.h"
 #include "checkpoint.h"
 #include "log.h"
 #include "server.h"
 #include "ratelimit.h"
 #include "store_ops.h"
+#include "syncer.h"
 #include "tls.h"
 
 #include <errno.h>
@@ -44,41 +46,126 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->max_frame_prelogin = 64u << 10;
 }
 
-/* Commit the open transaction and send every held response. */
+#define GEN_RING ARRAY_LEN(((struct server *)0)->gen_seq)
+
+/* Commit the open transaction, if any, as the next generation. A failed
+ * commit marks its held writes lost; a good one notes its last event, to
+ * push to watchers once it is on disk. */
+static void commit_open(struct server *srv)
+{
+	unsigned writes = srv->txn_writes;
+	srv->txn_writes = 0;
+	bool in_txn = store_in_txn(srv->store);
+	if (!in_txn && !srv->open_gen_used)
+		return;
+	srv->open_gen_used = false;
+	uint64_t gen = ++srv->commit_gen;
+	int64_t *seq = &srv->gen_seq[gen % GEN_RING];
+	*seq = srv->gen_seq[(gen - 1) % GEN_RING];
+	if (!in_txn) {
+		/* Answers waited for a transaction that never opened (its
+		 * BEGIN failed): nothing new to sync. */
+		if (srv->durable_gen == gen - 1)
+			srv->durable_gen = gen;
+		return;
+	}
+	if (store_commit(srv->store) == SQLITE_OK) {
+		srv->stats.commits++;
+		srv->stats.checkpoints = checkpointer_count(srv->ckpt);
+		*seq = store_last_event_seq(srv->store);
+		return;
+	}
+	log_err("group commit failed writes=%u error=\"%s\"", writes, store_errmsg(srv->store));
+	for (struct conn *c = srv->commit_list; c != NULL; c = c->commit_next)
+		conn_mark_lost(c, gen);
+}
+
+/* Commits up to gen are on disk: send what waited for them. */
+static void release_durable(struct server *srv, uint64_t gen)
+{
+	if (gen > srv->durable_gen)
+		srv->durable_gen = gen;
+	struct conn **link = &srv->commit_list;
+	while (*link != NULL) {
+		struct conn *c = *link;
+		if (conn_release_upto(c, srv->durable_gen)) {
+			*link = c->commit_next;
+			c->in_commit_list = false;
+			c->commit_next = NULL;
+		} else {
+			link = &c->commit_next;
+		}
+	}
+	watch_publish(srv, srv->gen_seq[srv->durable_gen % GEN_RING]);
+	conn_reap(srv);
+}
+
+/* Commit the open transaction and send every held response, with the
+ * WAL synced here (shutdown, a watch, a lost transaction, a full group). */
 void server_commit_now(struct server *srv)
 {
 	store_read_end(srv->store);
 	if (!store_in_txn(srv->store) && srv->commit_list == NULL)
 		return;
-	bool ok = true;
-	if (store_in_txn(srv->store)) {
-		ok = store_commit(srv->store) == SQLITE_OK;
-		if (ok) {
-			srv->stats.commits++;
-			srv->stats.checkpoints = checkpointer_count(srv->ckpt);
-		} else {
-			log_err("group commit failed writes=%u error=\"%s\"", srv->txn_writes,
-				store_errmsg(srv->store));
-		}
-	}
-	srv->txn_writes = 0;
-	struct conn *c = srv->commit_list;
-	srv->commit_list = NULL;
-	while (c != NULL) {
-		struct conn *next = c->commit_next;
-		c->in_commit_list = false;
-		c->commit_next = NULL;
-		conn_release_held(c, ok);
-		c = next;
-	}
-	if (ok)
-		watch_after_commit(srv);
-	conn_reap(srv);
+	commit_open(srv);
+	if (srv->syncer != NULL && srv->durable_gen < srv->commit_gen)
+		syncer_sync_now(srv->syncer);
+	release_durable(srv, srv->commit_gen);
 }
 
+/* The group commit, after the reads of a loop turn: commit now, and let
+ * the sync thread make it durable while the loop goes on; its answers go
+ * out in sync_done. */
 static void commit_cb(evutil_socket_t fd, short what, void *arg)
 {
-	server_commit_now(arg);
+	struct server *srv = arg;
+	if (srv->syncer == NULL || srv->commit_gen + 1 - srv->durable_gen >= GEN_RING) {
+		server_commit_now(srv);
+		return;
+	}
+	store_read_end(srv->store);
+	commit_open(srv);
+	if (srv->durable_gen < srv->commit_gen)
+		syncer_request(srv->syncer, srv->commit_gen);
+	else if (srv->commit_list != NULL)
+		release_durable(srv, srv->durable_gen);
+}
+
+static void sync_done(void *arg, uint64_t gen)
+{
+	struct server *srv = arg;
+	if (gen > srv->durable_gen)
+		release_durable(srv, gen);
+}
+
+void server_reply_shows(struct server *srv, uint64_t gen)
+{
+	srv->reply_gen = gen;
+	srv->reply_gen_set = true;
+}
+
+uint64_t server_hold_gen(struct server *srv, bool is_write)
+{
+	bool known = srv->reply_gen_set && !is_write;
+	srv->reply_gen_set = false;
+	/* A read of a kept answer: only its own commit must be on disk. */
+	if (known)
+		return srv->reply_gen > srv->durable_gen ? srv->reply_gen : 0;
+	/* A read inside the open write transaction sees its changes. */
+	if (is_write || store_in_txn(srv->store)) {
+		srv->open_gen_used = true;
+		return srv->commit_gen + 1;
+	}
+	return srv->commit_gen > srv->durable_gen ? srv->commit_gen : 0;
+}
+
+void server_hold(struct server *srv, struct conn *c)
+{
+	if (c->in_commit_list)
+		return;
+	c->in_commit_list = true;
+	c->commit_next = srv->commit_list;
+	srv->commit_list = c;
 }
 
 void server_schedule_commit(struct server *srv)
@@ -245,6 +332,28 @@ static int listen_on(struct server *srv, char **err)
 	return 0;
 }
 
+/* A database in a file syncs its WAL off the loop: commits on the loop
+ * use synchronous=NORMAL (SQLite writes the WAL without syncing it; its
+ * checkpoints still sync the WAL first) and the sync thread makes each
+ * group durable before its answers go out. In memory, or with
+ * --no-group-commit, every COMMIT stays synchronous=FULL on the loop. */
+static int start_syncer(struct server *srv, char **err)
+{
+	const char *path = srv->cfg.db_path;
+	if (srv->cfg.no_group_commit || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return 0;
+	char *wal = xasprintf("%s-wal", path);
+	srv->syncer = syncer_start(srv->base, wal, sync_done, srv, err);
+	free(wal);
+	if (srv->syncer == NULL)
+		return -1;
+	if (store_exec(srv->store, "PRAGMA synchronous = NORMAL") != SQLITE_OK) {
+		*err = xasprintf("PRAGMA synchronous = NORMAL: %s", store_errmsg(srv->store));
+		return -1;
+	}
+	return 0;
+}
+
 int server_init(struct server *srv, const struct server_config *cfg, char **err)
 {
 	memset(srv, 0, sizeof *srv);
@@ -267,8 +376,11 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	if (cfg->tls_cert && (srv->tls_ctx = tls_server_ctx_new(cfg->tls_cert, cfg->tls_key, err)) == NULL)
 		return -1;
 	srv->limiter = login_limiter_new();
+	srv->action_cache = action_cache_new();
 	srv->ckpt = checkpointer_start(cfg->db_path, store_db(srv->store), 1000, err);
 	if (*err != NULL)
+		return -1;
+	if (start_syncer(srv, err) != 0)
 		return -1;
 	srv->commit_ev = event_new(srv->base, -1, 0, commit_cb, srv);
 	srv->reap_ev = event_new(srv->base, -1, 0, reap_cb, srv);
@@ -308,6 +420,8 @@ void server_free(struct server *srv)
 	if (srv->sig_int)
 		event_free(srv->sig_int);
 	concurrency_free(srv);
+	syncer_stop(srv->syncer);
+	srv->syncer = NULL;
 	checkpointer_stop(srv->ckpt);
 	srv->ckpt = NULL;
 	store_close(srv->store);
@@ -315,6 +429,7 @@ void server_free(struct server *srv)
 	if (srv->tls_ctx)
 		tls_ctx_free(srv->tls_ctx);
 	login_limiter_free(srv->limiter);
+	action_cache_free(srv->action_cache);
 	if (srv->base)
 		event_base_free(srv->base);
 	memset(srv, 0, sizeof *srv);

@@ -115,6 +115,14 @@ struct server {
 	bool at_conn_limit;         /* logged once until below the limit */
 	struct login_limiter *limiter; /* failed-login throttling (ratelimit.c) */
 	struct checkpointer *ckpt;  /* WAL checkpoints off the loop (checkpoint.c) */
+	struct syncer *syncer;      /* the WAL's fdatasync off the loop (syncer.c) */
+	uint64_t commit_gen;        /* commits made (generations) */
+	uint64_t durable_gen;       /* commits known to be on disk */
+	bool open_gen_used;         /* a response waits for the next commit */
+	struct action_cache *action_cache; /* kept action-show answers */
+	uint64_t reply_gen;         /* server_reply_shows: for the next answer only */
+	bool reply_gen_set;
+	int64_t gen_seq[256];       /* last event seq by generation % 256 */
 };
 
 /* Context of one request: everything a handler reads or writes. */
@@ -145,11 +153,18 @@ void server_free(struct server *srv);
 void server_schedule_commit(struct server *srv);
 void server_commit_now(struct server *srv);
 void server_read_begin(struct server *srv);
+/* The commit generation a response must wait for before it is sent (0:
+ * none), and putting its connection on the list released after commits. */
+uint64_t server_hold_gen(struct server *srv, bool is_write);
+void server_hold(struct server *srv, struct conn *c);
+/* The next answer (a read) shows only the state of commit gen. */
+void server_reply_shows(struct server *srv, uint64_t gen);
 
 /* conn.c */
 void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, int salen);
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write);
-void conn_release_held(struct conn *c, bool committed);
+void conn_mark_lost(struct conn *c, uint64_t gen);
+bool conn_release_upto(struct conn *c, uint64_t gen);
 void conn_close(struct conn *c);
 void conn_close_after_reply(struct conn *c);
 void conn_reap(struct server *srv);

@@ -154,6 +154,19 @@ char *col_text(struct arena *a, sqlite3_stmt *s, int col)
 	return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, col));
 }
 
+/* Run a cached statement that returns no rows (no parsing per request:
+ * every write runs a savepoint and its release). */
+static int store_step_cached(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return SQLITE_OK;
+	log_err("sqlite error=\"%s\" sql=\"%s\"", sqlite3_errmsg(st->db), sql);
+	return rc;
+}
+
 bool store_in_txn(struct store *st)
 {
 	return st->in_txn;
@@ -199,7 +212,7 @@ int store_begin(struct store *st)
 	if (st->in_txn)
 		return SQLITE_OK;
 	store_read_end(st);
-	int rc = store_exec(st, "BEGIN IMMEDIATE");
+	int rc = store_step_cached(st, "BEGIN IMMEDIATE");
 	if (rc == SQLITE_OK)
 		st->in_txn = true;
 	return rc;
@@ -219,7 +232,7 @@ int store_commit(struct store *st)
 		st->in_txn = false;
 		return SQLITE_ABORT;
 	}
-	int rc = store_exec(st, "COMMIT");
+	int rc = store_step_cached(st, "COMMIT");
 	if (rc != SQLITE_OK) {
 		/* A failed COMMIT may leave the transaction open: end it. */
 		if (!sqlite3_get_autocommit(st->db))
@@ -238,20 +251,20 @@ void store_rollback(struct store *st)
 
 int store_savepoint(struct store *st)
 {
-	return store_exec(st, "SAVEPOINT req");
+	return store_step_cached(st, "SAVEPOINT req");
 }
 
 void store_release(struct store *st)
 {
-	store_exec(st, "RELEASE req");
+	store_step_cached(st, "RELEASE req");
 }
 
 void store_rollback_savepoint(struct store *st)
 {
 	if (store_txn_lost(st))
 		return;   /* the savepoint went with the whole transaction */
-	store_exec(st, "ROLLBACK TO req");
-	store_exec(st, "RELEASE req");
+	store_step_cached(st, "ROLLBACK TO req");
+	store_step_cached(st, "RELEASE req");
 }
 
 int64_t store_event_add(struct store *st, const struct event_row *ev)

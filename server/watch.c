@@ -229,10 +229,9 @@ void watch_after_response(struct conn *c)
 	pump(w);
 }
 
-void watch_after_commit(struct server *srv)
+void watch_publish(struct server *srv, int64_t last)
 {
-	int64_t last = store_last_event_seq(srv->store);
-	if (last == srv->committed_seq)
+	if (last <= srv->committed_seq)
 		return;
 	srv->committed_seq = last;
 	struct watcher *w = srv->watchers;

@@ -1,0 +1,126 @@
+/* action_cache.c: kept "action show" answers (see action_cache.h). */
+#include "action_cache.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOTS 4096                 /* a power of two */
+#define MAX_PACKED (16u << 10)     /* a longer history is not kept */
+#define KEY_MAX 160                /* plan (64) + ref (32) + date + separators */
+
+struct slot {
+	char key[KEY_MAX];
+	size_t key_len;
+	Pb__ActionReply *reply;        /* unpacked by protobuf-c: owned; NULL: empty */
+	uint64_t gen;                  /* the commit whose state it shows */
+};
+
+struct action_cache {
+	/* The actions apart (0: empty) so a write scans 32 KiB, not every slot. */
+	int64_t action_id[SLOTS];
+	struct slot slots[SLOTS];
+};
+
+struct action_cache *action_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct action_cache));
+}
+
+void action_cache_free(struct action_cache *c)
+{
+	if (c == NULL)
+		return;
+	action_cache_clear(c);
+	free(c);
+}
+
+/* plan \x1f ref \x1f as_of; 0 if it does not fit (not kept then). */
+static size_t make_key(char *out, const char *plan, const char *ref, const char *as_of)
+{
+	size_t lp = plan ? strlen(plan) : 0, lr = strlen(ref), la = strlen(as_of);
+	if (lp + lr + la + 3 > KEY_MAX)
+		return 0;
+	char *p = out;
+	*p++ = plan ? 'p' : '-';       /* no plan and an empty one differ */
+	memcpy(p, plan ? plan : "", lp);
+	p += lp;
+	*p++ = '\x1f';
+	memcpy(p, ref, lr);
+	p += lr;
+	*p++ = '\x1f';
+	memcpy(p, as_of, la);
+	p += la;
+	return (size_t)(p - out);
+}
+
+static struct slot *slot_of(struct action_cache *c, const char *key, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
+	return &c->slots[h & (SLOTS - 1)];
+}
+
+static void slot_empty(struct action_cache *c, size_t i)
+{
+	struct slot *s = &c->slots[i];
+	if (s->reply)
+		pb__action_reply__free_unpacked(s->reply, NULL);
+	s->reply = NULL;
+	s->key_len = 0;
+	c->action_id[i] = 0;
+}
+
+const Pb__ActionReply *action_cache_get(struct action_cache *c, const char *plan, const char *ref, const char *as_of,
+					uint64_t *gen)
+{
+	char key[KEY_MAX];
+	size_t len = make_key(key, plan, ref, as_of);
+	if (len == 0)
+		return NULL;
+	struct slot *s = slot_of(c, key, len);
+	if (s->reply == NULL || s->key_len != len || memcmp(s->key, key, len) != 0)
+		return NULL;
+	*gen = s->gen;
+	return s->reply;
+}
+
+void action_cache_put(struct action_cache *c, const char *plan, const char *ref, const char *as_of, int64_t action_id,
+		      uint64_t gen, const Pb__ActionReply *r)
+{
+	char key[KEY_MAX];
+	size_t len = make_key(key, plan, ref, as_of);
+	size_t size = pb__action_reply__get_packed_size(r);
+	if (len == 0 || size > MAX_PACKED)
+		return;
+	/* Pack and unpack: one malloc'd tree that owns all its strings. */
+	uint8_t *buf = xmalloc(size ? size : 1);
+	pb__action_reply__pack(r, buf);
+	Pb__ActionReply *copy = pb__action_reply__unpack(NULL, size, buf);
+	free(buf);
+	if (copy == NULL)
+		return;
+	struct slot *s = slot_of(c, key, len);
+	size_t i = (size_t)(s - c->slots);
+	slot_empty(c, i);
+	memcpy(s->key, key, len);
+	s->key_len = len;
+	s->reply = copy;
+	s->gen = gen;
+	c->action_id[i] = action_id;
+}
+
+void action_cache_forget(struct action_cache *c, int64_t action_id)
+{
+	for (size_t i = 0; i < SLOTS; i++)
+		if (c->action_id[i] == action_id)
+			slot_empty(c, i);
+}
+
+void action_cache_clear(struct action_cache *c)
+{
+	for (size_t i = 0; i < SLOTS; i++)
+		if (c->action_id[i] != 0)
+			slot_empty(c, i);
+}

@@ -1,0 +1,148 @@
+/* syncer.c: a thread that runs fdatasync on the WAL file (see syncer.h).
+ *
+ * fdatasync works on the file, not the descriptor: our own descriptor of
+ * the -wal file flushes what SQLite's connection wrote through its own.
+ * SQLite never deletes or replaces the WAL file while the loop's
+ * connection is open (checkpoints truncate it in place). */
+#include "syncer.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+struct syncer {
+	int wal_fd;
+	int wake_fd;                 /* eventfd: the thread -> the loop */
+	struct event *wake_ev;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	uint64_t wanted, synced;     /* generations, under mu */
+	bool stop;
+	void (*done)(void *arg, uint64_t gen);
+	void *arg;
+};
+
+/* An fdatasync that fails may have dropped the dirty pages (Linux marks
+ * them clean): nothing written since the last good sync can be promised
+ * any more. Like PostgreSQL, stop; SQLite recovers from the WAL on the
+ * next start, and no client was told a lost change was saved. */
+static void sync_or_die(int fd)
+{
+	while (fdatasync(fd) != 0) {
+		if (errno != EINTR)
+			fatal("fdatasync of the WAL failed: %s; stopping so no unsaved change is reported saved",
+			      strerror(errno));
+	}
+}
+
+static void *run(void *arg)
+{
+	struct syncer *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->wanted == s->synced && !s->stop)
+			pthread_cond_wait(&s->cond, &s->mu);
+		if (s->wanted == s->synced && s->stop)
+			break;
+		uint64_t gen = s->wanted;   /* every commit up to it was written */
+		pthread_mutex_unlock(&s->mu);
+		sync_or_die(s->wal_fd);
+		pthread_mutex_lock(&s->mu);
+		s->synced = gen;
+		uint64_t one = 1;
+		if (write(s->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+			fatal("cannot wake the loop: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static void wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	struct syncer *s = arg;
+	uint64_t n;
+	if (read(fd, &n, sizeof n) < 0)
+		return;
+	pthread_mutex_lock(&s->mu);
+	uint64_t gen = s->synced;
+	pthread_mutex_unlock(&s->mu);
+	s->done(s->arg, gen);
+}
+
+struct syncer *syncer_start(struct event_base *base, const char *wal_path,
+			    void (*done)(void *arg, uint64_t gen), void *arg, char **err)
+{
+	struct syncer *s = xcalloc(1, sizeof *s);
+	s->wal_fd = s->wake_fd = -1;
+	s->done = done;
+	s->arg = arg;
+	if ((s->wal_fd = open(wal_path, O_RDWR | O_CLOEXEC)) < 0) {
+		*err = xasprintf("cannot open the WAL %s: %s", wal_path, strerror(errno));
+		goto fail;
+	}
+	if ((s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		*err = xasprintf("eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	s->wake_ev = event_new(base, s->wake_fd, EV_READ | EV_PERSIST, wake_cb, s);
+	/* Before the reads of the next turn: the answers are ready. */
+	event_priority_set(s->wake_ev, 0);
+	event_add(s->wake_ev, NULL);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	if (pthread_create(&s->thread, NULL, run, s) != 0) {
+		*err = xstrdup("cannot start the sync thread");
+		event_free(s->wake_ev);
+		goto fail;
+	}
+	return s;
+fail:
+	if (s->wal_fd >= 0)
+		close(s->wal_fd);
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	free(s);
+	return NULL;
+}
+
+void syncer_request(struct syncer *s, uint64_t gen)
+{
+	pthread_mutex_lock(&s->mu);
+	if (gen > s->wanted) {
+		s->wanted = gen;
+		pthread_cond_signal(&s->cond);
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+int syncer_sync_now(struct syncer *s)
+{
+	sync_or_die(s->wal_fd);
+	return 0;
+}
+
+void syncer_stop(struct syncer *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	event_free(s->wake_ev);
+	close(s->wal_fd);
+	close(s->wake_fd);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}

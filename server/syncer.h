@@ -1,0 +1,27 @@
+/* syncer.h: the WAL's fdatasync off the loop thread.
+ *
+ * The loop's connection commits with synchronous=NORMAL (the COMMIT writes
+ * the WAL frames but does not sync them) and asks this thread to sync;
+ * the responses of that commit, and of reads that may have seen it, are
+ * held until it reports the sync done. The loop meanwhile goes on reading
+ * and running requests instead of waiting for the disk. One sync covers
+ * every commit made before it started. */
+#ifndef PLANBOARD_SYNCER_H
+#define PLANBOARD_SYNCER_H
+
+#include <event2/event.h>
+#include <stdint.h>
+
+struct syncer;
+
+/* done(arg, gen) runs on the loop thread once every commit up to
+ * generation `gen` is on disk. NULL with *err (free it) on failure. */
+struct syncer *syncer_start(struct event_base *base, const char *wal_path,
+			    void (*done)(void *arg, uint64_t gen), void *arg, char **err);
+/* Make everything written so far durable; report it as generation gen. */
+void syncer_request(struct syncer *s, uint64_t gen);
+/* Sync on the calling (loop) thread, now. 0 or -1 (errno set). */
+int syncer_sync_now(struct syncer *s);
+void syncer_stop(struct syncer *s);
+
+#endif
