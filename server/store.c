@@ -1,4 +1,4 @@
-/* store.c: SQLite with WAL, synchronous=FULL, foreign keys, CHECK
+/* store.c: SQLite with WAL, foreign keys, CHECK
  * constraints and migrations by user_version. */
 #include "store.h"
 #include "log.h"
