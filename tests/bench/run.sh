@@ -12,7 +12,7 @@
 # single-request latencies with the small one.
 #
 # Environment: BENCH_DURATION (seconds per scenario, default 5),
-# BENCH_CONNS (default "1 50 500"), BENCH_IDLE (default 10000),
+# BENCH_CONNS (default "1 50 500"), BENCH_IDLE (default 10000; 0 skips),
 # BENCH_LARGE (0/1), BENCH_BUILD_DIR, BENCH_OUT (folder for JSON results).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -72,10 +72,12 @@ done
 echo "== pipelined ping (50 connections x 16 in flight)"
 "$BENCH" --actions 1000 -o ping -c 50 -P 16 -d "$DUR" || echo "(exit $?)"
 
-echo "== $IDLE idle authenticated connections (fresh server, so earlier load does not hide the growth)"
-stop_server
-start_server "$T/small.db"
-"$BENCH" --idle "$IDLE" --server-pid "$SERVER_PID" --json >"$OUTDIR/idle.json" || echo "(exit $?)"
+if [ "$IDLE" -gt 0 ]; then
+  echo "== $IDLE idle authenticated connections (fresh server, so earlier load does not hide the growth)"
+  stop_server
+  start_server "$T/small.db"
+  "$BENCH" --idle "$IDLE" --server-pid "$SERVER_PID" --json >"$OUTDIR/idle.json" || echo "(exit $?)"
+fi
 
 echo "== CLI: planboard action show (process start to exit, 200 runs)"
 export XDG_CONFIG_HOME="$T/cfg"
