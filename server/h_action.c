@@ -36,12 +36,6 @@
 	" (SELECT max(v.version) FROM action_version v"                         \
 	"  WHERE v.action_id = a.id AND v.recorded_at <= ?1)" ACTION_JOINS
 
-static int enum_of(const ProtobufCEnumDescriptor *d, const char *name)
-{
-	int v = enum_value(d, name);
-	return v < 0 ? 0 : v;
-}
-
 static Pb__Action *action_from_row(struct hctx *h, sqlite3_stmt *s, const char *as_of)
 {
 	struct arena *a = h->arena;
@@ -56,10 +50,10 @@ static Pb__Action *action_from_row(struct hctx *h, sqlite3_stmt *s, const char *
 	x->locality = col_text(a, s, 7);
 	x->assigned_to = col_text(a, s, 8);
 	x->has_source = x->has_status = x->has_rag = x->has_version = 1;
-	x->source = enum_of(&pb__source__descriptor, (const char *)sqlite3_column_text(s, 9));
+	x->source = enum_value_or0(&pb__source__descriptor, (const char *)sqlite3_column_text(s, 9));
 	x->due_date = col_text(a, s, 10);
-	x->status = enum_of(&pb__action_status__descriptor, (const char *)sqlite3_column_text(s, 11));
-	x->rag = enum_of(&pb__rag__descriptor, (const char *)sqlite3_column_text(s, 12));
+	x->status = enum_value_or0(&pb__action_status__descriptor, (const char *)sqlite3_column_text(s, 11));
+	x->rag = enum_value_or0(&pb__rag__descriptor, (const char *)sqlite3_column_text(s, 12));
 	x->version = sqlite3_column_int64(s, 13);
 	x->created_at = col_text(a, s, 14);
 	x->updated_at = col_text(a, s, 15);
@@ -203,13 +197,6 @@ static int load_snapshot(struct hctx *h, int64_t action_id, int64_t version, str
 	return found ? 0 : -1;
 }
 
-static bool same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
 /* Field-by-field differences from one version to the next. */
 static void diff_snapshots(struct hctx *h, const struct snapshot *from, const struct snapshot *to,
 			   Pb__FieldChange ***out, size_t *n)
@@ -217,7 +204,7 @@ static void diff_snapshots(struct hctx *h, const struct snapshot *from, const st
 	size_t cap = 0;
 	for (int i = 0; i < SNAPSHOT_NFIELDS; i++) {
 		const char *a = from ? from->fields[i] : NULL;
-		if (same(a, to->fields[i]))
+		if (same_text(a, to->fields[i]))
 			continue;
 		Pb__FieldChange *c = arena_new(h->arena, Pb__FieldChange);
 		pb__field_change__init(c);
@@ -496,7 +483,7 @@ static int may_update(struct hctx *h, const Pb__Action *cur)
 	if (h->who->role != PB__ROLE__ROLE_LOCALITY)
 		return OK;
 	const char *mine = h->who->locality;
-	if (cur->locality ? same(cur->locality, mine) : same(cur->assigned_to, mine))
+	if (cur->locality ? same_text(cur->locality, mine) : same_text(cur->assigned_to, mine))
 		return OK;
 	return hctx_fail(h, PB__STATUS__FORBIDDEN,
 			 "action %s belongs to %s; as a %s user you may update only %s's actions",

@@ -108,12 +108,6 @@ int meetings_build(struct hctx *h, int64_t plan_id, const char *plan, const char
 	return OK;
 }
 
-static int enum_of(const ProtobufCEnumDescriptor *d, const char *name)
-{
-	int v = name ? enum_value(d, name) : -1;
-	return v < 0 ? 0 : v;
-}
-
 /* The newest manual judgement recorded by bound. */
 static void load_judgement(struct hctx *h, Pb__Criterion *c, const char *bound)
 {
@@ -124,7 +118,7 @@ static void load_judgement(struct hctx *h, Pb__Criterion *c, const char *bound)
 	c->has_verdict = 1;
 	c->verdict = PB__VERDICT__VERDICT_NOT_JUDGED;
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		c->verdict = enum_of(&pb__verdict__descriptor, (const char *)sqlite3_column_text(s, 0));
+		c->verdict = enum_value_or0(&pb__verdict__descriptor, (const char *)sqlite3_column_text(s, 0));
 		c->evidence = col_text(h->arena, s, 1);
 		c->judged_by = col_text(h->arena, s, 2);
 		c->judged_at = col_text(h->arena, s, 3);
@@ -140,7 +134,7 @@ static Pb__Criterion *criterion_from_row(struct hctx *h, sqlite3_stmt *s)
 	c->has_id = c->has_kind = 1;
 	c->id = sqlite3_column_int64(s, 0);
 	c->text = col_text(a, s, 1);
-	c->kind = enum_of(&pb__criterion_kind__descriptor, (const char *)sqlite3_column_text(s, 2));
+	c->kind = enum_value_or0(&pb__criterion_kind__descriptor, (const char *)sqlite3_column_text(s, 2));
 	c->metric = col_text(a, s, 3);
 	c->locality = col_text(a, s, 4);
 	if (sqlite3_column_type(s, 5) != SQLITE_NULL) {

@@ -23,18 +23,11 @@ int h_locality_list(struct hctx *h)
 	pb__locality_list_reply__init(r);
 	size_t cap = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (r->n_localities == cap) {
-			cap = cap ? cap * 2 : 16;
-			Pb__Locality **v = arena_array(h->arena, Pb__Locality *, cap);
-			for (size_t i = 0; i < r->n_localities; i++)
-				v[i] = r->localities[i];
-			r->localities = v;
-		}
 		Pb__Locality *l = arena_new(h->arena, Pb__Locality);
 		pb__locality__init(l);
 		l->code = col_text(h->arena, s, 0);
 		l->name = col_text(h->arena, s, 1);
-		r->localities[r->n_localities++] = l;
+		ARENA_PUSH(h->arena, r->localities, r->n_localities, cap, l);
 	}
 	sqlite3_reset(s);
 	SET_BODY(h, LOCALITY_LIST, locality_list, r);
@@ -91,14 +84,7 @@ int h_plan_list(struct hctx *h)
 	pb__plan_list_reply__init(r);
 	size_t cap = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (r->n_plans == cap) {
-			cap = cap ? cap * 2 : 8;
-			Pb__Plan **v = arena_array(h->arena, Pb__Plan *, cap);
-			for (size_t i = 0; i < r->n_plans; i++)
-				v[i] = r->plans[i];
-			r->plans = v;
-		}
-		r->plans[r->n_plans++] = plan_row(h, s);
+		ARENA_PUSH(h->arena, r->plans, r->n_plans, cap, plan_row(h, s));
 	}
 	sqlite3_reset(s);
 	SET_BODY(h, PLAN_LIST, plan_list, r);
@@ -116,13 +102,6 @@ static Pb__Theme **list_themes(struct hctx *h, int64_t plan_id, const char *plan
 	size_t cap = 0;
 	*n = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			Pb__Theme **nv = arena_array(h->arena, Pb__Theme *, cap);
-			for (size_t i = 0; i < *n; i++)
-				nv[i] = v[i];
-			v = nv;
-		}
 		Pb__Theme *t = arena_new(h->arena, Pb__Theme);
 		pb__theme__init(t);
 		t->plan = (char *)plan;
@@ -131,7 +110,7 @@ static Pb__Theme **list_themes(struct hctx *h, int64_t plan_id, const char *plan
 		t->has_position = t->has_actions = 1;
 		t->position = (uint32_t)sqlite3_column_int(s, 2);
 		t->actions = (uint32_t)sqlite3_column_int(s, 3);
-		v[(*n)++] = t;
+		ARENA_PUSH(h->arena, v, *n, cap, t);
 	}
 	sqlite3_reset(s);
 	return v;

@@ -35,12 +35,6 @@ int risk_band(unsigned score)
 	" (SELECT max(w.version) FROM risk_version w"                                   \
 	"  WHERE w.risk_id = r.id AND (?1 IS NULL OR w.recorded_at <= ?1))"
 
-static int enum_of(const ProtobufCEnumDescriptor *d, const char *name)
-{
-	int v = name ? enum_value(d, name) : -1;
-	return v < 0 ? 0 : v;
-}
-
 /* Split the stored "A,B,C" into refs. */
 static void split_actions(struct arena *a, const char *s, Pb__Risk *r)
 {
@@ -63,7 +57,7 @@ static Pb__Risk *risk_from_row(struct arena *a, sqlite3_stmt *s, const char **no
 	r->ref = col_text(a, s, 1);
 	r->has_kind = r->has_likelihood = r->has_impact = r->has_score = r->has_band = 1;
 	r->has_status = r->has_escalated = r->has_version = 1;
-	r->kind = enum_of(&pb__risk_kind__descriptor, (const char *)sqlite3_column_text(s, 2));
+	r->kind = enum_value_or0(&pb__risk_kind__descriptor, (const char *)sqlite3_column_text(s, 2));
 	r->title = col_text(a, s, 3);
 	r->description = col_text(a, s, 4);
 	r->owner = col_text(a, s, 5);
@@ -72,7 +66,7 @@ static Pb__Risk *risk_from_row(struct arena *a, sqlite3_stmt *s, const char **no
 	r->score = r->likelihood * r->impact;
 	r->band = risk_band(r->score);
 	r->mitigation = col_text(a, s, 8);
-	r->status = enum_of(&pb__risk_status__descriptor, (const char *)sqlite3_column_text(s, 9));
+	r->status = enum_value_or0(&pb__risk_status__descriptor, (const char *)sqlite3_column_text(s, 9));
 	r->escalated = sqlite3_column_int(s, 10) != 0;
 	split_actions(a, (const char *)sqlite3_column_text(s, 11), r);
 	r->version = sqlite3_column_int64(s, 12);
@@ -153,11 +147,6 @@ static void risk_fields(struct arena *a, const Pb__Risk *r, const char *f[RISK_N
 	buf_free(&b);
 }
 
-static bool same(const char *a, const char *b)
-{
-	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
-}
-
 static void diff_risks(struct arena *a, const Pb__Risk *from, const Pb__Risk *to, Pb__FieldChange ***out, size_t *n)
 {
 	const char *f0[RISK_NFIELDS], *f1[RISK_NFIELDS];
@@ -165,7 +154,7 @@ static void diff_risks(struct arena *a, const Pb__Risk *from, const Pb__Risk *to
 	risk_fields(a, to, f1);
 	size_t cap = 0;
 	for (int i = 0; i < RISK_NFIELDS; i++) {
-		if (same(f0[i], f1[i]))
+		if (same_text(f0[i], f1[i]))
 			continue;
 		Pb__FieldChange *c = arena_new(a, Pb__FieldChange);
 		pb__field_change__init(c);

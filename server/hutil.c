@@ -5,6 +5,19 @@
 
 #include <string.h>
 
+bool same_text(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int enum_value_or0(const ProtobufCEnumDescriptor *d, const char *name)
+{
+	int v = enum_value(d, name);
+	return v < 0 ? 0 : v;
+}
+
 int need_text(struct hctx *h, const char *field, const char *s, size_t max)
 {
 	if (s == NULL || *s == '\0')

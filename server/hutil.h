@@ -8,6 +8,11 @@
 #define OK PB__STATUS__OK
 
 
+/* Two optional strings are equal (both NULL, or the same text). */
+bool same_text(const char *a, const char *b);
+/* The value of a stored enum name, 0 (unspecified) if unknown. */
+int enum_value_or0(const ProtobufCEnumDescriptor *d, const char *name);
+
 /* Required text of at most max characters, valid UTF-8. */
 int need_text(struct hctx *h, const char *field, const char *s, size_t max);
 /* Optional text: NULL is fine. */
