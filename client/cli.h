@@ -111,6 +111,9 @@ void out_json(json_t *v);               /* prints and frees */
 json_t *out_message(const void *msg);   /* any protobuf message */
 json_t *out_messages(void *const *msgs, size_t n);
 const char *out_enum(const void *enum_desc, int value);
+/* A CONFLICT's detail on stderr (JSON with --json); true when the caller
+ * should add its record's current state in words. */
+bool out_conflict(const Pb__ConflictDetail *d);
 char *out_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* arena string */
 
 /* Parse an enum argument: value or -1 with a usage message printed. */

@@ -292,23 +292,8 @@ static const char update_usage[] =
 static void print_conflict(const Pb__Response *resp)
 {
 	const Pb__ConflictDetail *d = resp->conflict;
-	if (d == NULL)
+	if (!out_conflict(d))
 		return;
-	if (cli.json) {
-		json_t *o = out_message(d);
-		json_dumpf(o, stderr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stderr);
-		json_decref(o);
-		return;
-	}
-	fprintf(stderr, "Current version %lld (you based your change on %lld).\n", (long long)d->current_version,
-		(long long)d->based_on_version);
-	if (d->n_differences) /* say what the indented lines are */
-		fprintf(stderr, "Changed since version %lld:\n", (long long)d->based_on_version);
-	for (size_t i = 0; i < d->n_differences; i++)
-		fprintf(stderr, "  %s: %s -> %s\n", d->differences[i]->field,
-			d->differences[i]->old_value ? d->differences[i]->old_value : "-",
-			d->differences[i]->new_value ? d->differences[i]->new_value : "-");
 	if (d->action) {
 		const Pb__Action *a = d->action;
 		fprintf(stderr, "Now: status %s, RAG %s, owner %s, due %s; updated %s by %s.\n",

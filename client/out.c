@@ -141,3 +141,25 @@ int parse_int64(const char *arg, int64_t *out)
 	*out = v;
 	return 0;
 }
+
+bool out_conflict(const Pb__ConflictDetail *d)
+{
+	if (d == NULL)
+		return false;
+	if (cli.json) {
+		json_t *o = out_message(d);
+		json_dumpf(o, stderr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stderr);
+		json_decref(o);
+		return false;
+	}
+	fprintf(stderr, "Current version %lld (you based your change on %lld).\n", (long long)d->current_version,
+		(long long)d->based_on_version);
+	if (d->n_differences) /* say what the indented lines are */
+		fprintf(stderr, "Changed since version %lld:\n", (long long)d->based_on_version);
+	for (size_t i = 0; i < d->n_differences; i++)
+		fprintf(stderr, "  %s: %s -> %s\n", d->differences[i]->field,
+			d->differences[i]->old_value ? d->differences[i]->old_value : "-",
+			d->differences[i]->new_value ? d->differences[i]->new_value : "-");
+	return true;
+}
