@@ -195,7 +195,7 @@ int h_login(struct hctx *h)
 	Pb__LoginReply *r = arena_new(h->arena, Pb__LoginReply);
 	pb__login_reply__init(r);
 	int64_t user_id = 0, token_id = 0;
-	char addr[64];
+	char addr[sizeof c->peer];
 	peer_host(c->peer, addr, sizeof addr);
 	const char *user = in->token == NULL ? in->user : NULL;
 	if (user != NULL && (strlen(user) > 64 || !valid_utf8(user, 64)))
