@@ -613,6 +613,59 @@ static int insert_version(struct hctx *h, const struct current *cur, const Pb__A
 	return rc == SQLITE_DONE ? OK : hctx_db_fail(h, "recording the action's version");
 }
 
+/* The UPDATE of the action row names only the columns that change:
+ * SQLite rewrites the entry of every index on a column named in SET,
+ * changed or not, and most of action's columns are indexed (list
+ * filters). Each shape of SET is one cached statement. */
+static int write_action_row(struct hctx *h, const struct current *c, const Pb__Action *x,
+			    bool reassign, int64_t assigned_id)
+{
+	const Pb__Action *cur = c->x;
+	const char *status = enum_name(&pb__action_status__descriptor, x->status);
+	const char *rag = enum_name(&pb__rag__descriptor, x->rag);
+	const struct {
+		const char *col, *value;
+		bool changed;
+	} text[] = {
+		{ "status", status, x->status != cur->status },
+		{ "rag", rag, x->rag != cur->rag },
+		{ "owner", x->owner, !same_text(x->owner, cur->owner) },
+		{ "due_date", x->due_date, !same_text(x->due_date, cur->due_date) },
+		{ "title", x->title, !same_text(x->title, cur->title) },
+		{ "description", x->description, !same_text(x->description, cur->description) },
+	};
+	bool new_assigned = reassign && assigned_id != c->assigned_id;
+	char sql[320] = "UPDATE action SET version = ?2, updated_at = ?3, updated_by = ?4";
+	int n = 4;
+	for (size_t i = 0; i < ARRAY_LEN(text); i++)
+		if (text[i].changed)
+			snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ", %s = ?%d", text[i].col, ++n);
+	if (new_assigned)
+		snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ", assigned_locality_id = ?%d", ++n);
+	strcat(sql, " WHERE id = ?1");
+	sqlite3_stmt *s = store_stmt_dyn(h->st, sql);
+	if (s == NULL)
+		return hctx_db_fail(h, "updating the action");
+	stmt_int(s, 1, c->id);
+	stmt_int(s, 2, x->version);
+	stmt_text(s, 3, x->updated_at);
+	stmt_text(s, 4, x->updated_by);
+	n = 4;
+	for (size_t i = 0; i < ARRAY_LEN(text); i++)
+		if (text[i].changed)
+			stmt_text(s, ++n, text[i].value);
+	if (new_assigned) {
+		++n;
+		if (assigned_id)
+			stmt_int(s, n, assigned_id);
+		else
+			sqlite3_bind_null(s, n);
+	}
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? OK : hctx_db_fail(h, "updating the action");
+}
+
 /* The event's summary: the changed fields, or that only a note came. */
 static void change_summary(Pb__FieldChange **changes, size_t n, char *summary, size_t len)
 {
@@ -657,30 +710,11 @@ int h_action_update(struct hctx *h)
 	if (in->assigned_to && *in->assigned_to && (assigned_id = find_locality(h, in->assigned_to)) == 0)
 		return h->resp->status;
 
-	sqlite3_stmt *s = store_stmt(h->st,
-		"UPDATE action SET status = ?2, rag = ?3, owner = coalesce(?4, owner),"
-		" due_date = coalesce(?5, due_date), title = coalesce(?6, title),"
-		" description = coalesce(?7, description),"
-		" assigned_locality_id = CASE WHEN ?8 THEN nullif(?9, 0) ELSE assigned_locality_id END,"
-		" version = version + 1, updated_at = ?10, updated_by = ?11 WHERE id = ?1");
-	stmt_int(s, 1, c.id);
-	stmt_text(s, 2, enum_name(&pb__action_status__descriptor, status));
-	stmt_text(s, 3, enum_name(&pb__rag__descriptor, rag));
-	stmt_text(s, 4, in->owner);
-	stmt_text(s, 5, in->due_date);
-	stmt_text(s, 6, in->title);
-	stmt_text(s, 7, in->description);
-	stmt_int(s, 8, in->assigned_to != NULL);
-	stmt_int(s, 9, assigned_id);
-	stmt_text(s, 10, h->now);
-	stmt_text(s, 11, h->who->name);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return hctx_db_fail(h, "updating the action");
+	Pb__Action *x = updated_action(h, in, cur, status, rag);
+	if (write_action_row(h, &c, x, in->assigned_to != NULL, assigned_id) != OK)
+		return h->resp->status;
 	if (h->srv && h->srv->action_cache)
 		action_cache_forget(h->srv->action_cache, c.id);
-	Pb__Action *x = updated_action(h, in, cur, status, rag);
 	if (insert_version(h, &c, x, in->assigned_to ? assigned_id : c.assigned_id, in, forced) != OK)
 		return h->resp->status;
 

@@ -59,6 +59,7 @@ static void commit_open(struct server *srv)
 	if (!in_txn && !srv->open_gen_used)
 		return;
 	srv->open_gen_used = false;
+	srv->commit_deferred = false;
 	uint64_t gen = ++srv->commit_gen;
 	int64_t *seq = &srv->gen_seq[gen % GEN_RING];
 	*seq = srv->gen_seq[(gen - 1) % GEN_RING];
@@ -113,6 +114,17 @@ void server_commit_now(struct server *srv)
 	release_durable(srv, srv->commit_gen);
 }
 
+/* Commit the open transaction and hand it to the sync thread; its answers
+ * go out in sync_done. */
+static void commit_and_sync(struct server *srv)
+{
+	commit_open(srv);
+	if (srv->durable_gen < srv->commit_gen)
+		syncer_request(srv->syncer, srv->commit_gen);
+	else if (srv->commit_list != NULL)
+		release_durable(srv, srv->durable_gen);
+}
+
 /* The group commit, after the reads of a loop turn: commit now, and let
  * the sync thread make it durable while the loop goes on; its answers go
  * out in sync_done. */
@@ -124,11 +136,16 @@ static void commit_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	store_read_end(srv->store);
-	commit_open(srv);
-	if (srv->durable_gen < srv->commit_gen)
-		syncer_request(srv->syncer, srv->commit_gen);
-	else if (srv->commit_list != NULL)
-		release_durable(srv, srv->durable_gen);
+	/* While a sync is in flight, the writes of this turn could not be
+	 * answered before it ends anyway: keep their transaction open and
+	 * let the next turns' writes join it, so it commits (and writes its
+	 * pages to the WAL) once for the whole group when the sync is done. */
+	if (srv->durable_gen < srv->commit_gen && store_in_txn(srv->store) &&
+	    srv->txn_writes < srv->cfg.group_commit_max) {
+		srv->commit_deferred = true;
+		return;
+	}
+	commit_and_sync(srv);
 }
 
 static void sync_done(void *arg, uint64_t gen)
@@ -136,6 +153,8 @@ static void sync_done(void *arg, uint64_t gen)
 	struct server *srv = arg;
 	if (gen > srv->durable_gen)
 		release_durable(srv, gen);
+	if (srv->commit_deferred && srv->durable_gen == srv->commit_gen)
+		commit_and_sync(srv);
 }
 
 void server_reply_shows(struct server *srv, uint64_t gen)

@@ -119,6 +119,7 @@ struct server {
 	uint64_t commit_gen;        /* commits made (generations) */
 	uint64_t durable_gen;       /* commits known to be on disk */
 	bool open_gen_used;         /* a response waits for the next commit */
+	bool commit_deferred;       /* the open transaction waits for the sync in flight */
 	struct action_cache *action_cache; /* kept action-show answers */
 	uint64_t reply_gen;         /* server_reply_shows: for the next answer only */
 	bool reply_gen_set;
