@@ -36,6 +36,7 @@ static int admin_stats(int argc, char **argv)
 			printf("commits              %llu\n", (unsigned long long)r->commits);
 			printf("write requests       %llu\n", (unsigned long long)r->write_requests);
 			printf("requests per commit  %.2f\n", r->requests_per_commit);
+			printf("checkpoints          %llu\n", (unsigned long long)r->checkpoints);
 			printf("requests             %llu\n", (unsigned long long)r->requests);
 			printf("connections          %u\n", r->connections);
 			printf("watchers             %u\n", r->watchers);

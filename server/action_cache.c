@@ -14,11 +14,17 @@ struct slot {
 	size_t key_len;
 	Pb__ActionReply *reply;        /* unpacked by protobuf-c: owned; NULL: empty */
 	uint64_t gen;                  /* the commit whose state it shows */
+	uint32_t epoch;                /* of its action's bucket when kept */
 };
 
+/* Forgetting an action bumps the epoch of its bucket: its slots (and
+ * those of the few actions sharing the bucket) no longer match, in O(1)
+ * instead of a scan of every slot on each write. */
+#define EPOCHS 1024                /* a power of two */
+
 struct action_cache {
-	/* The actions apart (0: empty) so a write scans 32 KiB, not every slot. */
-	int64_t action_id[SLOTS];
+	int64_t action_id[SLOTS];      /* of each slot; 0: empty */
+	uint32_t epoch[EPOCHS];
 	struct slot slots[SLOTS];
 };
 
@@ -82,6 +88,8 @@ const Pb__ActionReply *action_cache_get(struct action_cache *c, const char *plan
 	struct slot *s = slot_of(c, key, len);
 	if (s->reply == NULL || s->key_len != len || memcmp(s->key, key, len) != 0)
 		return NULL;
+	if (s->epoch != c->epoch[c->action_id[s - c->slots] & (EPOCHS - 1)])
+		return NULL;   /* its action was written since */
 	*gen = s->gen;
 	return s->reply;
 }
@@ -108,14 +116,13 @@ void action_cache_put(struct action_cache *c, const char *plan, const char *ref,
 	s->key_len = len;
 	s->reply = copy;
 	s->gen = gen;
+	s->epoch = c->epoch[action_id & (EPOCHS - 1)];
 	c->action_id[i] = action_id;
 }
 
 void action_cache_forget(struct action_cache *c, int64_t action_id)
 {
-	for (size_t i = 0; i < SLOTS; i++)
-		if (c->action_id[i] == action_id)
-			slot_empty(c, i);
+	c->epoch[action_id & (EPOCHS - 1)]++;
 }
 
 void action_cache_clear(struct action_cache *c)

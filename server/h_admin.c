@@ -8,6 +8,8 @@
 #include "store_ops.h"
 #include "validate.h"
 
+#include "checkpoint.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +31,8 @@ int h_admin_stats(struct hctx *h)
 	r->requests = srv->stats.requests;
 	r->uptime_seconds = (int64_t)(time(NULL) - srv->started);
 	r->watchers_dropped = srv->stats.watchers_dropped;
+	r->has_checkpoints = 1;
+	r->checkpoints = srv->ckpt ? checkpointer_count(srv->ckpt) : 0;
 	SET_BODY(h, ADMIN_STATS, admin_stats, r);
 	return OK;
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sqlite3.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@ static void usage(FILE *out)
 		"      --max-db-pages N        database size limit in pages (PRAGMA\n"
 		"                              max_page_count); writes past it get\n"
 		"                              RESOURCE_EXHAUSTED (default: SQLite's)\n"
+		"      --checkpoint-pages N    WAL pages written between checkpoints (default\n"
+		"                              8000; the checkpoint thread copies them)\n"
 		"      --tls-cert FILE         PEM certificate chain: serve TLS 1.2+\n"
 		"      --tls-key FILE          PEM private key for --tls-cert\n"
 		"      --allow-plaintext       allow a non-loopback --listen address without TLS\n"
@@ -125,11 +128,14 @@ static int init_admin(const char *db_path, const char *name)
 
 int main(int argc, char **argv)
 {
+	/* Before SQLite initialises: its memory statistics take a global
+	 * mutex on every allocation, and nothing here reads them. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	struct server_config cfg;
 	server_config_defaults(&cfg);
 	const char *init_name = NULL, *port_file = NULL;
 	enum { O_INIT = 256, O_PORTFILE, O_FRAME, O_CONNS, O_HANDSHAKE, O_IDLE, O_OUTPUT, O_TTL, O_HEARTBEAT, O_NO_GROUP };
-	enum { O_PREFRAME = 300, O_DBPAGES, O_CERT, O_KEY, O_PLAIN, O_CHECK };
+	enum { O_PREFRAME = 300, O_DBPAGES, O_CERT, O_KEY, O_PLAIN, O_CHECK, O_CKPT };
 	bool check = false;
 	static const struct option opts[] = {
 		{ "listen", required_argument, 0, 'l' },
@@ -150,6 +156,7 @@ int main(int argc, char **argv)
 		{ "tls-key", required_argument, 0, O_KEY },
 		{ "allow-plaintext", no_argument, 0, O_PLAIN },
 		{ "check", no_argument, 0, O_CHECK },
+		{ "checkpoint-pages", required_argument, 0, O_CKPT },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -219,6 +226,13 @@ int main(int argc, char **argv)
 		case O_KEY: cfg.tls_key = optarg; break;
 		case O_PLAIN: cfg.allow_plaintext = true; break;
 		case O_CHECK: check = true; break;
+		case O_CKPT:
+			if (parse_uint("--checkpoint-pages", optarg, 1000000, &v) || v < 100) {
+				fprintf(stderr, "planboardd: --checkpoint-pages must be 100..1000000\n");
+				return 1;
+			}
+			cfg.checkpoint_pages = (unsigned)v;
+			break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("planboardd %s\n", PLANBOARD_VERSION); return 0;

@@ -42,6 +42,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->max_output = 4u << 20;
 	cfg->token_ttl = 12 * 3600;
 	cfg->group_commit_max = 1000;
+	cfg->checkpoint_pages = 8000;
 	cfg->heartbeat = 15;
 	cfg->max_frame_prelogin = 64u << 10;
 }
@@ -72,7 +73,6 @@ static void commit_open(struct server *srv)
 	}
 	if (store_commit(srv->store) == SQLITE_OK) {
 		srv->stats.commits++;
-		srv->stats.checkpoints = checkpointer_count(srv->ckpt);
 		*seq = store_last_event_seq(srv->store);
 		return;
 	}
@@ -396,7 +396,7 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 		return -1;
 	srv->limiter = login_limiter_new();
 	srv->action_cache = action_cache_new();
-	srv->ckpt = checkpointer_start(cfg->db_path, store_db(srv->store), 1000, err);
+	srv->ckpt = checkpointer_start(cfg->db_path, store_db(srv->store), cfg->checkpoint_pages, err);
 	if (*err != NULL)
 		return -1;
 	if (start_syncer(srv, err) != 0)

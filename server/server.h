@@ -26,6 +26,7 @@ struct server_config {
 	unsigned group_commit_max;     /* commit early past this many writes */
 	unsigned heartbeat;            /* seconds between heartbeats to watchers */
 	bool no_group_commit;          /* commit after every write (to measure) */
+	unsigned checkpoint_pages;     /* WAL frames between checkpoints */
 	const char *tls_cert, *tls_key; /* PEM files; both set = serve TLS */
 	bool allow_plaintext;          /* plaintext on a non-loopback address */
 	uint32_t max_frame_prelogin;   /* frame limit before Login succeeds */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct stmt_slot {
@@ -23,6 +24,7 @@ struct store {
 	size_t nslots, used;
 	bool in_txn;
 	bool in_read;           /* a read transaction (store_read_begin) is open */
+	struct timespec busy_since; /* when the current busy wait began */
 	int schema_version;
 	char **interned;        /* copies of dynamic SQL, keys of `slots` */
 	size_t n_interned;
@@ -343,6 +345,26 @@ static int create_private(const char *path, char **err)
 	return 0;
 }
 
+/* The lock is held by the checkpoint thread (a RESTART holds the write
+ * lock while it copies and syncs) or a backup: wait in short steps,
+ * since SQLite's own busy timeout sleeps 1, 2, 5, 10... ms and would
+ * stall the loop well past the release. Gives up after 5 s. */
+static int busy_wait(void *arg, int tries)
+{
+	struct store *st = arg;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (tries == 0)
+		st->busy_since = now;
+	double waited = (double)(now.tv_sec - st->busy_since.tv_sec) +
+			(double)(now.tv_nsec - st->busy_since.tv_nsec) / 1e9;
+	if (waited >= 5.0)
+		return 0;
+	struct timespec step = { 0, 50 * 1000 };
+	nanosleep(&step, NULL);
+	return 1;
+}
+
 struct store *store_open(const char *path, char **err)
 {
 	struct store *st = xcalloc(1, sizeof *st);
@@ -362,7 +384,7 @@ struct store *store_open(const char *path, char **err)
 	if (rc != 0)
 		goto fail;
 	sqlite3_extended_result_codes(st->db, 0);
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_handler(st->db, busy_wait, st);
 	static const char *const pragmas[] = {
 		"PRAGMA journal_mode = WAL",
 		"PRAGMA synchronous = FULL",

@@ -16,8 +16,10 @@ expect_err "--max-output must be at least"
 expect_rc 1 run_server_expect_fail --idle-timeout -5
 expect_rc 1 run_server_expect_fail --handshake-timeout abc
 expect_err "is not a number"
+expect_rc 1 run_server_expect_fail --checkpoint-pages 5
+expect_err "--checkpoint-pages must be 100..1000000"
 RC=0; OUT="$("$PLANBOARDD" --help)" || RC=$?
-for opt in "--max-frame BYTES" "(default 1048576)" "(default 4096)" "(default 10)" "(default 300)" "(default 4194304)" "--max-frame-prelogin" "--max-db-pages"; do
+for opt in "--max-frame BYTES" "(default 1048576)" "(default 4096)" "(default 10)" "(default 300)" "(default 4194304)" "--max-frame-prelogin" "--max-db-pages" "--checkpoint-pages N"; do
   expect_out "$opt"
 done
 
@@ -94,4 +96,17 @@ check "paused reader served in full and in order after reading again" test "$RC"
 check "resume logged" test "$(count 'reading resumed')" -ge 1
 check "pause and resume each logged once, not per write" test "$(count 'reading paused')" -eq 1 -a "$(count 'reading resumed')" -eq 1
 check "server alive" server_alive
+stop_server
+
+# --checkpoint-pages: a small threshold makes the checkpoint thread run
+# during a short write load (each update writes several WAL pages).
+start_server --checkpoint-pages 100
+PLANBOARD_USER=admin PLANBOARD_PASSWORD="$ADMIN_PW" "$BIN_DIR/planboard-bench" \
+  --seed-actions 20 --seed-updates 400 -c 2 -n 1 >/dev/null 2>&1
+check "bench seeding against --checkpoint-pages 100 worked" test $? -eq 0
+login admin "$ADMIN_PW"
+as admin --json admin stats
+check "stats ok" test "$RC" -eq 0
+expect_json "j['checkpoints'] >= 1" True
+stop_server
 finish
