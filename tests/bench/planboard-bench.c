@@ -23,8 +23,8 @@ struct options {
 	struct target t;
 	struct run_spec spec;
 	const char *mix;
-	bool suite, json, check_targets;
-	unsigned seed_actions, seed_updates, seed_localities, seed_months, use_actions;
+	bool suite, json, check_targets, seed_metrics_given;
+	unsigned seed_actions, seed_updates, seed_localities, seed_months, seed_metrics, use_actions;
 	double probe_secs;
 	unsigned idle;
 	long server_pid;
@@ -62,7 +62,11 @@ static void usage(FILE *f)
 	      "      --seed-actions N     create N actions (50 per theme) first, as admin\n"
 	      "      --seed-updates N     and N progress updates spread over them\n"
 	      "      --seed-localities N  localities for measurements (default 10)\n"
-	      "      --seed-months N      months of measurements per locality (default 24)\n"
+	      "      --seed-months N      months of measurements per locality (default 24,\n"
+	      "                           from 2008-01)\n"
+	      "      --seed-metrics N     metrics with measurements (default 1: bench_metric,\n"
+	      "                           then bench_m002..); seeds N x localities x months\n"
+	      "                           measurements, with or without --seed-actions\n"
 	      "      --actions N          use N actions seeded earlier, without seeding\n"
 	      "      --probe-sqlite SECS  measure one-row-per-commit SQLite (WAL,\n"
 	      "                           synchronous=FULL) in $TMPDIR for SECS\n"
@@ -147,7 +151,8 @@ static int parse_num(const char *opt, const char *s, double lo, double hi, doubl
 }
 
 enum {
-	O_PASSWORD = 256, O_SUITE, O_SEED_ACTIONS, O_SEED_UPDATES, O_SEED_LOCS, O_SEED_MONTHS, O_ACTIONS,
+	O_PASSWORD = 256, O_SUITE, O_SEED_ACTIONS, O_SEED_UPDATES, O_SEED_LOCS, O_SEED_MONTHS, O_SEED_METRICS,
+	O_ACTIONS,
 	O_PROBE, O_IDLE, O_PID, O_CHECK, O_JSON,
 };
 
@@ -163,6 +168,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "seed-updates", required_argument, 0, O_SEED_UPDATES },
 		{ "seed-localities", required_argument, 0, O_SEED_LOCS },
 		{ "seed-months", required_argument, 0, O_SEED_MONTHS }, { "actions", required_argument, 0, O_ACTIONS },
+		{ "seed-metrics", required_argument, 0, O_SEED_METRICS },
 		{ "probe-sqlite", required_argument, 0, O_PROBE }, { "idle", required_argument, 0, O_IDLE },
 		{ "server-pid", required_argument, 0, O_PID }, { "check-targets", no_argument, 0, O_CHECK },
 		{ "json", no_argument, 0, O_JSON }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
@@ -178,6 +184,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->spec.warmup = -1;
 	o->seed_localities = 10;
 	o->seed_months = 24;
+	o->seed_metrics = 1;
 	int ch;
 	double v;
 	while ((ch = getopt_long(argc, argv, "H:p:u:c:P:d:n:w:o:h", longs, NULL)) != -1) {
@@ -226,6 +233,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_num("--seed-months", optarg, 0, 1200, &v)) return -1;
 			o->seed_months = (unsigned)v;
 			break;
+		case O_SEED_METRICS:
+			if (parse_num("--seed-metrics", optarg, 1, 9999, &v)) return -1;
+			o->seed_metrics = (unsigned)v;
+			o->seed_metrics_given = true;
+			break;
 		case O_ACTIONS:
 			if (parse_num("--actions", optarg, 1, 10000000, &v)) return -1;
 			o->use_actions = (unsigned)v;
@@ -249,6 +261,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "planboard-bench: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if ((double)o->seed_metrics * o->seed_localities * o->seed_months > 1e8) {
+		fprintf(stderr, "planboard-bench: --seed-metrics x --seed-localities x --seed-months is over 100,000,000\n");
 		return -1;
 	}
 	if (o->spec.warmup < 0)
@@ -482,7 +498,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	raise_nofile();
-	struct dataset ds = { .actions = o.use_actions, .localities = o.seed_localities, .months = o.seed_months };
+	struct dataset ds = { .actions = o.use_actions, .localities = o.seed_localities, .months = o.seed_months,
+			      .metrics = o.seed_metrics };
 	/* Log in once with the password; every load connection uses the token
 	 * (no password hashing per connection). */
 	int fd;
@@ -494,7 +511,8 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	frame_reader_free(&rd);
-	if (o.seed_actions > 0 && seed(&o.t, &ds, o.seed_actions, o.seed_updates, o.seed_localities, o.seed_months, o.json) != 0)
+	struct seed_spec sp = { o.seed_actions, o.seed_updates, o.seed_localities, o.seed_months, o.seed_metrics };
+	if ((o.seed_actions > 0 || o.seed_metrics_given) && seed(&o.t, &ds, &sp, o.json) != 0)
 		return EXIT_SETUP;
 	if (ds.actions == 0)
 		ds.actions = 1;
