@@ -6,6 +6,7 @@
 #include "enums.h"
 #include "hutil.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define NO_BOUND "9999-12-31T23:59:59Z"
@@ -232,26 +233,27 @@ static void point_link(Pb__ComparePoint *p, const Pb__ComparePoint *prev_value,
 #define RECORDED_BY_BOUND(m) \
 	" EXISTS (SELECT 1 FROM measurement_version w WHERE w.measurement_id = " m ".id AND w.recorded_at <= ?1)"
 
-/* The locality's latest month before `from` with a figure, or, when
- * with_others, with figures of other localities as well (a gap); NULL if
- * none. A walk back along measurement_locality that stops at the first
- * hit: it does not read the history before it. */
-static const char *previous_month(struct hctx *h, int64_t metric_id, int64_t loc_id, const char *from,
-				  const char *bound, bool with_others)
+/* The earliest of the locality's last n months before `before` with a
+ * figure, or, when with_others, with figures of other localities as well
+ * (a gap); NULL if none. A walk back along measurement_locality that
+ * stops after n hits: it does not read the history before them. */
+static const char *recent_month(struct hctx *h, int64_t metric_id, int64_t loc_id, const char *before,
+				const char *bound, bool with_others, unsigned n)
 {
 	sqlite3_stmt *s = with_others
-		? store_stmt(h->st, "SELECT m.period FROM measurement m"
+		? store_stmt(h->st, "SELECT min(period) FROM (SELECT m.period FROM measurement m"
 			" WHERE m.metric_id = ?2 AND m.locality_id = ?3 AND m.period < ?4 AND" RECORDED_BY_BOUND("m")
 			" AND EXISTS (SELECT 1 FROM measurement o WHERE o.metric_id = ?2 AND o.period = m.period"
 			"  AND o.locality_id <> ?3 AND" RECORDED_BY_BOUND("o") ")"
-			" ORDER BY m.period DESC LIMIT 1")
-		: store_stmt(h->st, "SELECT m.period FROM measurement m"
+			" ORDER BY m.period DESC LIMIT ?5)")
+		: store_stmt(h->st, "SELECT min(period) FROM (SELECT m.period FROM measurement m"
 			" WHERE m.metric_id = ?2 AND m.locality_id = ?3 AND m.period < ?4 AND" RECORDED_BY_BOUND("m")
-			" ORDER BY m.period DESC LIMIT 1");
+			" ORDER BY m.period DESC LIMIT ?5)");
 	stmt_text(s, 1, bound);
 	stmt_int(s, 2, metric_id);
 	stmt_int(s, 3, loc_id);
-	stmt_text(s, 4, from);
+	stmt_text(s, 4, before);
+	stmt_int(s, 5, n);
 	const char *p = sqlite3_step(s) == SQLITE_ROW ? col_text(h->arena, s, 0) : NULL;
 	sqlite3_reset(s);
 	return p;
@@ -268,10 +270,10 @@ static const char *compare_start(struct hctx *h, int64_t metric_id, int64_t loc_
 {
 	if (from == NULL)
 		return NULL;
-	const char *gap = previous_month(h, metric_id, loc_id, from, bound, true);
+	const char *gap = recent_month(h, metric_id, loc_id, from, bound, true, 1);
 	if (gap)
 		return gap;
-	const char *value = previous_month(h, metric_id, loc_id, from, bound, false);
+	const char *value = recent_month(h, metric_id, loc_id, from, bound, false, 1);
 	return value ? value : from;
 }
 
@@ -365,6 +367,35 @@ int metric_compare_build(struct hctx *h, const char *metric, const char *localit
 	}
 	*out = r;
 	return OK;
+}
+
+/* "2017-09" -> "2017-10" (out holds 16). */
+static void month_after(const char *period, char *out)
+{
+	int y = 0, m = 0;
+	sscanf(period, "%4d-%2d", &y, &m);
+	if (++m > 12) {
+		m = 1;
+		y++;
+	}
+	snprintf(out, 16, "%04d-%02d", y % 10000, m);
+}
+
+int metric_compare_recent(struct hctx *h, const char *metric, const char *locality, const char *to, unsigned months,
+			  bool with_gap, const char *as_recorded, Pb__MetricCompareReply **out)
+{
+	Pb__Metric *m = NULL;
+	const char *bound;
+	int64_t metric_id = find_metric(h, metric, &m);
+	if (metric_id == 0)
+		return h->resp->status;
+	int64_t loc_id = find_locality(h, locality);
+	if (loc_id == 0 || check_period(h, "to", to, false) != OK || metrics_bound(h, as_recorded, &bound) != OK)
+		return h->resp->status;
+	char after[16];
+	month_after(to, after);
+	const char *from = recent_month(h, metric_id, loc_id, after, bound, with_gap, months ? months : 1);
+	return metric_compare_build(h, metric, locality, from ? from : to, to, as_recorded, out);
 }
 
 /* ---------------------------------------------------------------- series */

@@ -180,6 +180,58 @@ static void window_equals_tail_of_whole_history(void **state)
 	assert_true(totals_before > checked / 2);
 }
 
+/* The usable points (a value; with_gap: and a gap) among pts, last n. */
+static size_t last_usable(Pb__ComparePoint **pts, size_t n_pts, bool with_gap, size_t n,
+			  Pb__ComparePoint **out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n_pts; i++)
+		if (pts[i]->has_value && (!with_gap || pts[i]->has_gap))
+			out[k++] = pts[i];
+	if (k > n) {
+		memmove(out, out + (k - n), n * sizeof *out);
+		k = n;
+	}
+	return k;
+}
+
+/* A criterion over the last n months reads from the earliest of them:
+ * its last n usable points are the whole history's. */
+static void recent_months_equal_whole_history(void **state)
+{
+	struct fixture *f = *state;
+	Pb__ComparePoint *want[N_MONTHS + 8], *got[N_MONTHS + 8];
+	unsigned short_histories = 0;
+	for (int l = 0; l < N_LOC; l++)
+		for (size_t b = 0; b < sizeof bounds / sizeof bounds[0]; b++)
+			for (unsigned k = 0; k < N_MONTHS; k += 3)
+				for (unsigned n = 1; n <= 7; n += 3)
+					for (int gap = 0; gap < 2; gap++) {
+						char to[PERIOD_BUF];
+						month(to, k);
+						Pb__MetricCompareReply *all, *rec;
+						reset(f, "2018-01-01T00:00:00Z");
+						assert_int_equal(metric_compare_build(&f->h, "cp", locs[l], NULL, to, bounds[b], &all),
+								 PB__STATUS__OK);
+						assert_int_equal(metric_compare_recent(&f->h, "cp", locs[l], to, n, gap, bounds[b], &rec),
+								 PB__STATUS__OK);
+						size_t nw = last_usable(all->points, all->n_points, gap, n, want);
+						size_t ng = last_usable(rec->points, rec->n_points, gap, n, got);
+						if (nw != ng)
+							fail_msg("%s to %s, last %u: %zu usable points, the whole history has %zu",
+								 locs[l], to, n, ng, nw);
+						for (size_t i = 0; i < nw; i++)
+							assert_true(same_point(want[i], got[i]));
+						short_histories += nw < n;
+						arena_free(&f->arena);
+					}
+	/* both cases occur: enough months, and fewer than asked for */
+	assert_true(short_histories > 0);
+	assert_int_equal(metric_compare_recent(&f->h, "cp", "north", "2017-13", 3, false, NULL, &(Pb__MetricCompareReply *){ 0 }),
+			 PB__STATUS__INVALID_ARGUMENT);
+	reset(f, "2018-01-01T00:00:00Z");
+}
+
 /* The case the look-back exists for, spelt out: "solo" reported alone in
  * 2017-07 (a value, no gap), so a window from 2017-08 takes its trend from
  * 2017-07 and its gap change from an earlier month with a gap. */
@@ -207,6 +259,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(window_equals_tail_of_whole_history),
 		cmocka_unit_test(previous_gap_is_before_previous_value),
+		cmocka_unit_test(recent_months_equal_whole_history),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
