@@ -239,14 +239,15 @@ static void make_item(struct seeder *sd, struct seed_item *it, enum seed_kind ki
 		/* metric by metric, month by month, every locality: the order a
 		 * monthly return arrives in */
 		unsigned per_metric = sd->ds.localities * sd->ds.months;
+		unsigned metric = i / per_metric, loc = i % sd->ds.localities, month = i % per_metric / sd->ds.localities;
 		build_request(OP_METRIC_SUBMIT, &sd->ds, 0, r, &it->sc);
-		metric_name(it->sc.metric, sizeof it->sc.metric, i / per_metric);
+		metric_name(it->sc.metric, sizeof it->sc.metric, metric);
 		it->sc.m.metric = it->sc.metric;
-		locality_name(it->sc.loc, sizeof it->sc.loc, i % sd->ds.localities);
-		period_name(it->sc.period, sizeof it->sc.period, i % per_metric / sd->ds.localities);
-		/* a value that depends on what it is, so seeding again finds
-		 * the same figure and stores nothing */
-		it->sc.m.value = (double)((i * 2654435761u) % 1000) / 10.0;
+		locality_name(it->sc.loc, sizeof it->sc.loc, loc);
+		period_name(it->sc.period, sizeof it->sc.period, month);
+		/* a value that depends only on what it is a figure of, so seeding
+		 * again (in any shape) finds the same figure and stores nothing */
+		it->sc.m.value = (double)(((metric * 7919u + loc) * 104729u + month) * 2654435761u % 1000) / 10.0;
 		break;
 	}
 	}
