@@ -372,13 +372,11 @@ int metric_compare_build(struct hctx *h, const char *metric, const char *localit
 /* "2017-09" -> "2017-10" (out holds 16). */
 static void month_after(const char *period, char *out)
 {
-	int y = 0, m = 0;
-	sscanf(period, "%4d-%2d", &y, &m);
-	if (++m > 12) {
-		m = 1;
-		y++;
-	}
-	snprintf(out, 16, "%04d-%02d", y % 10000, m);
+	unsigned y = 0, m = 1;
+	sscanf(period, "%4u-%2u", &y, &m);
+	/* months since year 0 of the month after: m is 1..12 (checked) */
+	unsigned next = y % 10000u * 12u + (m + 11u) % 12u + 1u;
+	snprintf(out, 16, "%04u-%02u", next / 12u % 10000u, next % 12u + 1u);
 }
 
 int metric_compare_recent(struct hctx *h, const char *metric, const char *locality, const char *to, unsigned months,
