@@ -20,6 +20,7 @@ enum op {
 	OP_ACTION_UPDATE,
 	OP_METRIC_SUBMIT,
 	OP_METRIC_COMPARE,
+	OP_REPORT,
 	N_OPS,
 };
 
@@ -50,6 +51,7 @@ struct dataset {
 	unsigned localities;  /* bench-l001.. */
 	unsigned months;      /* periods of measurements per locality */
 	unsigned metrics;     /* bench_metric, bench_m002.. (the load uses the first) */
+	const char *report_plan, *report_as_of;  /* the report op's (demo plan) */
 };
 
 struct error_note {

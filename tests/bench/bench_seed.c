@@ -17,6 +17,7 @@ struct scratch {
 	Pb__MetricSubmit ms;
 	Pb__Measurement m;
 	Pb__MetricCompare mc;
+	Pb__ReportRequest rep;
 	char ref[16], theme[16], loc[24], period[16], from[16], to[16], metric[24];
 };
 _Static_assert(sizeof(struct scratch) <= SCRATCH_SIZE, "SCRATCH_SIZE too small");
@@ -124,6 +125,14 @@ void build_request(enum op op, const struct dataset *ds, uint64_t rnd, Pb__Reque
 		s->mc.to = s->to;
 		req->body_case = PB__REQUEST__BODY_METRIC_COMPARE;
 		req->metric_compare = &s->mc;
+		break;
+	case OP_REPORT:
+		/* The whole report (Markdown) of one plan, computed by the server. */
+		pb__report_request__init(&s->rep);
+		s->rep.plan = (char *)(ds->report_plan ? ds->report_plan : "north-2017");
+		s->rep.as_of = (char *)ds->report_as_of;
+		req->body_case = PB__REQUEST__BODY_REPORT;
+		req->report = &s->rep;
 		break;
 	default:
 		fatal("bad op %d", (int)op);

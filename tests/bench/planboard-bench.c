@@ -25,6 +25,7 @@ struct options {
 	const char *mix;
 	bool suite, json, check_targets, seed_metrics_given;
 	unsigned seed_actions, seed_updates, seed_localities, seed_months, seed_metrics, use_actions;
+	const char *report_plan, *report_as_of;
 	double probe_secs;
 	unsigned idle;
 	long server_pid;
@@ -53,9 +54,10 @@ static void usage(FILE *f)
 	      "  -n, --requests N         a number of requests instead of a duration\n"
 	      "  -w, --warmup SECS        unmeasured seconds first (default 1; 0 with -n)\n"
 	      "  -o, --op MIX             ping, action-show, action-list, action-update,\n"
-	      "                           metric-submit, metric-compare, or weights such as\n"
-	      "                           read=90,write=10 (read: action-show, write:\n"
-	      "                           action-update) or action-show=3,action-list=1\n"
+	      "                           metric-submit, metric-compare, report, or\n"
+	      "                           weights such as read=90,write=10 (read:\n"
+	      "                           action-show, write: action-update) or\n"
+	      "                           action-show=3,action-list=1\n"
 	      "      --suite              run ping, action-show, action-list, action-update,\n"
 	      "                           read=90,write=10 (and the metric ops if the server\n"
 	      "                           has them) and print the ratios of the targets\n"
@@ -68,6 +70,9 @@ static void usage(FILE *f)
 	      "                           then bench_m002..); seeds N x localities x months\n"
 	      "                           measurements, with or without --seed-actions\n"
 	      "      --actions N          use N actions seeded earlier, without seeding\n"
+	      "      --report-plan P      the plan of the report op (default north-2017,\n"
+	      "                           the demo plan: deploy/demo-load.sh)\n"
+	      "      --report-as-of DATE  its as-of date (default 2017-09-30)\n"
 	      "      --probe-sqlite SECS  measure one-row-per-commit SQLite (WAL,\n"
 	      "                           synchronous=FULL) in $TMPDIR for SECS\n"
 	      "      --idle N             open N idle authenticated connections and, with\n"
@@ -152,7 +157,7 @@ static int parse_num(const char *opt, const char *s, double lo, double hi, doubl
 
 enum {
 	O_PASSWORD = 256, O_SUITE, O_SEED_ACTIONS, O_SEED_UPDATES, O_SEED_LOCS, O_SEED_MONTHS, O_SEED_METRICS,
-	O_ACTIONS,
+	O_ACTIONS, O_REPORT_PLAN, O_REPORT_AS_OF,
 	O_PROBE, O_IDLE, O_PID, O_CHECK, O_JSON,
 };
 
@@ -169,6 +174,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "seed-localities", required_argument, 0, O_SEED_LOCS },
 		{ "seed-months", required_argument, 0, O_SEED_MONTHS }, { "actions", required_argument, 0, O_ACTIONS },
 		{ "seed-metrics", required_argument, 0, O_SEED_METRICS },
+		{ "report-plan", required_argument, 0, O_REPORT_PLAN },
+		{ "report-as-of", required_argument, 0, O_REPORT_AS_OF },
 		{ "probe-sqlite", required_argument, 0, O_PROBE }, { "idle", required_argument, 0, O_IDLE },
 		{ "server-pid", required_argument, 0, O_PID }, { "check-targets", no_argument, 0, O_CHECK },
 		{ "json", no_argument, 0, O_JSON }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
@@ -185,6 +192,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->seed_localities = 10;
 	o->seed_months = 24;
 	o->seed_metrics = 1;
+	o->report_plan = "north-2017";
+	o->report_as_of = "2017-09-30";
 	int ch;
 	double v;
 	while ((ch = getopt_long(argc, argv, "H:p:u:c:P:d:n:w:o:h", longs, NULL)) != -1) {
@@ -238,6 +247,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->seed_metrics = (unsigned)v;
 			o->seed_metrics_given = true;
 			break;
+		case O_REPORT_PLAN: o->report_plan = optarg; break;
+		case O_REPORT_AS_OF: o->report_as_of = optarg; break;
 		case O_ACTIONS:
 			if (parse_num("--actions", optarg, 1, 10000000, &v)) return -1;
 			o->use_actions = (unsigned)v;
@@ -499,7 +510,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	raise_nofile();
 	struct dataset ds = { .actions = o.use_actions, .localities = o.seed_localities, .months = o.seed_months,
-			      .metrics = o.seed_metrics };
+			      .metrics = o.seed_metrics, .report_plan = o.report_plan,
+			      .report_as_of = o.report_as_of };
 	/* Log in once with the password; every load connection uses the token
 	 * (no password hashing per connection). */
 	int fd;

@@ -33,6 +33,15 @@ run --seed-metrics 100 --seed-localities 999 --seed-months 1200 -n 1
 check "too many measurements is a usage error (rc=$RC)" test "$RC" -eq 1
 expect_err "over 100,000,000"
 
+# The report op: the server computes a whole plan report per request.
+run --actions 120 -c 2 -n 20 -o report --report-plan bench --report-as-of 2027-01-01
+check "report op ok (rc=$RC)" test "$RC" -eq 0
+expect_out "RESULT: every answer checked and OK"
+run --actions 120 -c 1 -n 5 -o report --report-plan no-such-plan
+check "report of a missing plan fails with 9 (rc=$RC)" test "$RC" -eq 9
+expect_out "ERRORS report"
+expect_out "NOT_FOUND"
+
 # A count of requests, JSON report with the fields scripts read.
 run --actions 120 -c 4 -n 400 -o action-update --json
 check "json run ok" test "$RC" -eq 0
