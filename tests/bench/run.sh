@@ -31,7 +31,7 @@ SERVER_PID=""
 
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rm -rf "$T/db" "$T"/*.db* "$T/cfg"
+  rm -rf "$T/db" "$T"/*.db* "$T/cfg" "$T"/cfg-*
 }
 trap cleanup EXIT
 
