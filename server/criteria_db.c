@@ -17,7 +17,10 @@ void criterion_evaluate_db(struct hctx *h, Pb__Criterion *c, const char *bound, 
 	Pb__Status status = h->resp->status;
 	char *message = h->resp->error_message;
 	Pb__MetricCompareReply *r = NULL;
-	if (metric_compare_build(h, c->metric, c->locality, NULL, period, bound, &r) != OK) {
+	/* only the months the rule looks at (and the links of the first) */
+	unsigned months = c->has_months && c->months ? c->months : 1;
+	bool gap = c->kind == PB__CRITERION_KIND__CRITERION_KIND_GAP_WITHIN;
+	if (metric_compare_recent(h, c->metric, c->locality, period, months, gap, bound, &r) != OK) {
 		c->has_verdict = 1;
 		c->verdict = PB__VERDICT__VERDICT_NOT_ENOUGH_DATA;
 		c->evidence = arena_printf(h->arena, "no figures: %s", h->resp->error_message);

@@ -6,6 +6,7 @@
 #include "enums.h"
 #include "hutil.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define NO_BOUND "9999-12-31T23:59:59Z"
@@ -228,6 +229,87 @@ static void point_link(Pb__ComparePoint *p, const Pb__ComparePoint *prev_value,
 	}
 }
 
+/* A figure of measurement m exists as recorded by bound ?1. */
+#define RECORDED_BY_BOUND(m) \
+	" EXISTS (SELECT 1 FROM measurement_version w WHERE w.measurement_id = " m ".id AND w.recorded_at <= ?1)"
+
+/* The earliest of the locality's last n months before `before` with a
+ * figure, or, when with_others, with figures of other localities as well
+ * (a gap); NULL if none. A walk back along measurement_locality that
+ * stops after n hits: it does not read the history before them. */
+static const char *recent_month(struct hctx *h, int64_t metric_id, int64_t loc_id, const char *before,
+				const char *bound, bool with_others, unsigned n)
+{
+	sqlite3_stmt *s = with_others
+		? store_stmt(h->st, "SELECT min(period) FROM (SELECT m.period FROM measurement m"
+			" WHERE m.metric_id = ?2 AND m.locality_id = ?3 AND m.period < ?4 AND" RECORDED_BY_BOUND("m")
+			" AND EXISTS (SELECT 1 FROM measurement o WHERE o.metric_id = ?2 AND o.period = m.period"
+			"  AND o.locality_id <> ?3 AND" RECORDED_BY_BOUND("o") ")"
+			" ORDER BY m.period DESC LIMIT ?5)")
+		: store_stmt(h->st, "SELECT min(period) FROM (SELECT m.period FROM measurement m"
+			" WHERE m.metric_id = ?2 AND m.locality_id = ?3 AND m.period < ?4 AND" RECORDED_BY_BOUND("m")
+			" ORDER BY m.period DESC LIMIT ?5)");
+	stmt_text(s, 1, bound);
+	stmt_int(s, 2, metric_id);
+	stmt_int(s, 3, loc_id);
+	stmt_text(s, 4, before);
+	stmt_int(s, 5, n);
+	const char *p = sqlite3_step(s) == SQLITE_ROW ? col_text(h->arena, s, 0) : NULL;
+	sqlite3_reset(s);
+	return p;
+}
+
+/* The first month a comparison from `from` must read: the points before
+ * it that the first point in range links its trend and gap change to
+ * (the locality's previous figure, and its previous gap, which may be
+ * earlier), and every month between. Reading from there gives the same
+ * points as reading the whole history, at a cost that does not grow
+ * with it. */
+static const char *compare_start(struct hctx *h, int64_t metric_id, int64_t loc_id, const char *from,
+				 const char *bound)
+{
+	if (from == NULL)
+		return NULL;
+	const char *gap = recent_month(h, metric_id, loc_id, from, bound, true, 1);
+	if (gap)
+		return gap;
+	const char *value = recent_month(h, metric_id, loc_id, from, bound, false, 1);
+	return value ? value : from;
+}
+
+/* The localities with a figure of the metric before month `start` (as
+ * recorded by the bound) into seen[]; their number. One look-up per
+ * locality (a small table) instead of reading every earlier month. */
+static unsigned reporting_before(struct hctx *h, int64_t metric_id, const char *start, const char *bound,
+				 int64_t **seen, size_t extra)
+{
+	size_t n_loc = 0, cap = 0;
+	int64_t *ids = NULL;
+	if (start != NULL) {
+		sqlite3_stmt *s = store_stmt(h->st, "SELECT l.id FROM locality l WHERE EXISTS (SELECT 1 FROM"
+			" measurement m WHERE m.locality_id = l.id AND m.metric_id = ?2 AND m.period < ?3 AND"
+			RECORDED_BY_BOUND("m") ")");
+		stmt_text(s, 1, bound);
+		stmt_int(s, 2, metric_id);
+		stmt_text(s, 3, start);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			if (n_loc == cap) {
+				cap = cap ? cap * 2 : 32;
+				int64_t *grown = arena_array(h->arena, int64_t, cap);
+				if (n_loc)
+					memcpy(grown, ids, n_loc * sizeof *ids);
+				ids = grown;
+			}
+			ids[n_loc++] = sqlite3_column_int64(s, 0);
+		}
+		sqlite3_reset(s);
+	}
+	*seen = arena_array(h->arena, int64_t, n_loc + extra + 1);
+	if (n_loc)
+		memcpy(*seen, ids, n_loc * sizeof *ids);
+	return (unsigned)n_loc;
+}
+
 int metric_compare_build(struct hctx *h, const char *metric, const char *locality, const char *from,
 			 const char *to, const char *as_recorded, Pb__MetricCompareReply **out)
 {
@@ -240,13 +322,14 @@ int metric_compare_build(struct hctx *h, const char *metric, const char *localit
 	if (loc_id == 0 || check_range(h, from, to) != OK || metrics_bound(h, as_recorded, &bound) != OK)
 		return h->resp->status;
 	size_t n;
-	/* Earlier months are read too, so the first point in range still
-	 * has a trend and a gap change against the month before it. */
-	struct mrow *rows = load_figures(h, metric_id, NULL, to, bound, &n);
-	/* rows start at the first month ever, so seen[] covers every
-	 * earlier month of each point */
-	int64_t *seen = arena_array(h->arena, int64_t, n + 1);
-	unsigned total = 0;
+	/* A few months before `from` are read too, so the first point in
+	 * range still has its trend and gap change (compare_start). */
+	const char *start = compare_start(h, metric_id, loc_id, from, bound);
+	struct mrow *rows = load_figures(h, metric_id, start, to, bound, &n);
+	/* seen[]: the localities that reported before `start`, then those
+	 * met in the rows, month by month */
+	int64_t *seen;
+	unsigned total = reporting_before(h, metric_id, start, bound, &seen, n);
 	Pb__MetricCompareReply *r = arena_new(h->arena, Pb__MetricCompareReply);
 	pb__metric_compare_reply__init(r);
 	r->metric = m;
@@ -284,6 +367,33 @@ int metric_compare_build(struct hctx *h, const char *metric, const char *localit
 	}
 	*out = r;
 	return OK;
+}
+
+/* "2017-09" -> "2017-10" (out holds 16). */
+static void month_after(const char *period, char *out)
+{
+	unsigned y = 0, m = 1;
+	sscanf(period, "%4u-%2u", &y, &m);
+	/* months since year 0 of the month after: m is 1..12 (checked) */
+	unsigned next = y % 10000u * 12u + (m + 11u) % 12u + 1u;
+	snprintf(out, 16, "%04u-%02u", next / 12u % 10000u, next % 12u + 1u);
+}
+
+int metric_compare_recent(struct hctx *h, const char *metric, const char *locality, const char *to, unsigned months,
+			  bool with_gap, const char *as_recorded, Pb__MetricCompareReply **out)
+{
+	Pb__Metric *m = NULL;
+	const char *bound;
+	int64_t metric_id = find_metric(h, metric, &m);
+	if (metric_id == 0)
+		return h->resp->status;
+	int64_t loc_id = find_locality(h, locality);
+	if (loc_id == 0 || check_period(h, "to", to, false) != OK || metrics_bound(h, as_recorded, &bound) != OK)
+		return h->resp->status;
+	char after[16];
+	month_after(to, after);
+	const char *from = recent_month(h, metric_id, loc_id, after, bound, with_gap, months ? months : 1);
+	return metric_compare_build(h, metric, locality, from ? from : to, to, as_recorded, out);
 }
 
 /* ---------------------------------------------------------------- series */

@@ -33,6 +33,14 @@ int metric_list_build(struct hctx *h, Pb__MetricListReply **out);
 int metric_compare_build(struct hctx *h, const char *metric, const char *locality, const char *from,
 			 const char *to, const char *as_recorded, Pb__MetricCompareReply **out);
 
+/* The comparison up to `to` from the earliest of the locality's last
+ * `months` months with a figure (with_gap: with figures of other
+ * localities too) up to `to`: the points a rule over the last months
+ * needs (review criteria), exactly as metric_compare_build gives them,
+ * without reading the metric's older history. */
+int metric_compare_recent(struct hctx *h, const char *metric, const char *locality, const char *to, unsigned months,
+			  bool with_gap, const char *as_recorded, Pb__MetricCompareReply **out);
+
 /* The locality's measurements of one metric, oldest month first. */
 int metric_series_build(struct hctx *h, const char *metric, const char *locality, const char *from,
 			const char *to, const char *as_recorded, Pb__MetricSeriesReply **out);

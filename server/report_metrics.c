@@ -186,6 +186,24 @@ static const char *plan_locality(const json_t *doc, const char **name)
 	return json_string_value(json_object_get(plan, "locality"));
 }
 
+/* Has the locality a figure of this metric in the period (in any
+ * version: the comparison still applies the as-recorded bound)? One
+ * index look-up, so the metrics the plan's locality does not report cost
+ * nothing: comparing them would read every other locality's figures of
+ * the period only to find none of its own. */
+static bool has_figures(struct hctx *h, int64_t loc_id, const char *metric, const char *from, const char *to)
+{
+	sqlite3_stmt *s = store_stmt(h->st, "SELECT 1 FROM metric k JOIN measurement m ON m.metric_id = k.id"
+		" AND m.locality_id = ?2 AND m.period >= ?3 AND m.period <= ?4 WHERE k.code = ?1 LIMIT 1");
+	stmt_text(s, 1, metric);
+	stmt_int(s, 2, loc_id);
+	stmt_text(s, 3, from);
+	stmt_text(s, 4, to);
+	bool found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return found;
+}
+
 static int metrics_section(struct hctx *h, const struct report_args *args, json_t *doc, const char *loc,
 			   const char *who)
 {
@@ -201,10 +219,13 @@ static int metrics_section(struct hctx *h, const struct report_args *args, json_
 		return OK;
 	}
 	Pb__MetricListReply *ml;
-	if (metric_list_build(h, &ml) != OK)
+	int64_t loc_id = find_locality(h, loc);
+	if (loc_id == 0 || metric_list_build(h, &ml) != OK)
 		return h->resp->status;
 	for (size_t i = 0; i < ml->n_metrics; i++) {
 		Pb__MetricCompareReply *r;
+		if (!has_figures(h, loc_id, ml->metrics[i]->code, from, to))
+			continue;
 		if (metric_compare_build(h, ml->metrics[i]->code, loc, from, to, args->bound, &r) != OK)
 			return h->resp->status;
 		json_t *m = metric_json(h, r->metric, r, who, attention);

@@ -20,6 +20,7 @@ enum op {
 	OP_ACTION_UPDATE,
 	OP_METRIC_SUBMIT,
 	OP_METRIC_COMPARE,
+	OP_REPORT,
 	N_OPS,
 };
 
@@ -49,6 +50,8 @@ struct dataset {
 	unsigned actions;     /* refs a000001.. */
 	unsigned localities;  /* bench-l001.. */
 	unsigned months;      /* periods of measurements per locality */
+	unsigned metrics;     /* bench_metric, bench_m002.. (the load uses the first) */
+	const char *report_plan, *report_as_of;  /* the report op's (demo plan) */
 };
 
 struct error_note {
@@ -99,10 +102,13 @@ uint64_t now_ns(void);
 void build_request(enum op op, const struct dataset *ds, uint64_t rnd, Pb__Request *req, void *scratch);
 #define SCRATCH_SIZE 1024
 
-/* bench_seed.c: create the plan, themes, actions, localities, metric and
- * measurements through the protocol as admin; existing ones are kept. */
-int seed(struct target *t, struct dataset *ds, unsigned actions, unsigned updates,
-	 unsigned localities, unsigned months, bool quiet);
+/* bench_seed.c: create the plan, themes, actions, localities, metrics and
+ * measurements (metrics x localities x months) through the protocol as
+ * admin; existing ones are kept. */
+struct seed_spec {
+	unsigned actions, updates, localities, months, metrics;
+};
+int seed(struct target *t, struct dataset *ds, const struct seed_spec *spec, bool quiet);
 
 /* bench_probe.c */
 /* One-row-per-commit rate of SQLite, WAL, synchronous=FULL, for secs. */

@@ -22,6 +22,7 @@ const struct op_info op_info[N_OPS] = {
 	[OP_ACTION_UPDATE] = { "action-update", PB__RESPONSE__BODY_ACTION, true },
 	[OP_METRIC_SUBMIT] = { "metric-submit", PB__RESPONSE__BODY_METRIC_SUBMIT, true },
 	[OP_METRIC_COMPARE] = { "metric-compare", PB__RESPONSE__BODY_METRIC_COMPARE, false },
+	[OP_REPORT] = { "report", PB__RESPONSE__BODY_REPORT, false },
 };
 
 uint64_t now_ns(void)

@@ -17,7 +17,8 @@ struct scratch {
 	Pb__MetricSubmit ms;
 	Pb__Measurement m;
 	Pb__MetricCompare mc;
-	char ref[16], theme[16], loc[24], period[16], from[16], to[16];
+	Pb__ReportRequest rep;
+	char ref[16], theme[16], loc[24], period[16], from[16], to[16], metric[24];
 };
 _Static_assert(sizeof(struct scratch) <= SCRATCH_SIZE, "SCRATCH_SIZE too small");
 
@@ -36,10 +37,22 @@ static void locality_name(char *out, size_t len, unsigned i)
 	snprintf(out, len, "bench-l%03u", i + 1);
 }
 
-/* Month k of the seeded range: 2000-01 onwards. */
+/* Month k of the seeded range: 2008-01 onwards, so that 120 months (the
+ * large database) end in 2017-12 and overlap the demo plan's period
+ * (north-2017): the report on that plan then has the bulk of the
+ * measurements in its own months, not only before them. */
 static void period_name(char *out, size_t len, unsigned k)
 {
-	snprintf(out, len, "%04u-%02u", 2000 + (k / 12) % 8000, k % 12 + 1);
+	snprintf(out, len, "%04u-%02u", 2008 + (k / 12) % 7000, k % 12 + 1);
+}
+
+/* Metric i: the one the load uses first, then bench_m002... */
+static void metric_name(char *out, size_t len, unsigned i)
+{
+	if (i == 0)
+		snprintf(out, len, "%s", BENCH_METRIC);
+	else
+		snprintf(out, len, "bench_m%03u", i + 1);
 }
 
 static const char *const notes[] = { "weekly check-in", "on track, minutes filed",
@@ -112,6 +125,14 @@ void build_request(enum op op, const struct dataset *ds, uint64_t rnd, Pb__Reque
 		s->mc.to = s->to;
 		req->body_case = PB__REQUEST__BODY_METRIC_COMPARE;
 		req->metric_compare = &s->mc;
+		break;
+	case OP_REPORT:
+		/* The whole report (Markdown) of one plan, computed by the server. */
+		pb__report_request__init(&s->rep);
+		s->rep.plan = (char *)(ds->report_plan ? ds->report_plan : "north-2017");
+		s->rep.as_of = (char *)ds->report_as_of;
+		req->body_case = PB__REQUEST__BODY_REPORT;
+		req->report = &s->rep;
 		break;
 	default:
 		fatal("bad op %d", (int)op);
@@ -211,8 +232,10 @@ static void make_item(struct seeder *sd, struct seed_item *it, enum seed_kind ki
 	case S_METRIC:
 		pb__metric_define__init(&it->u.metric.def);
 		pb__metric__init(&it->u.metric.m);
-		it->u.metric.m.code = BENCH_METRIC;
-		it->u.metric.m.name = "Benchmark metric";
+		metric_name(it->name, sizeof it->name, i);
+		snprintf(it->title, sizeof it->title, "Benchmark metric %u", i + 1);
+		it->u.metric.m.code = it->name;
+		it->u.metric.m.name = it->title;
 		it->u.metric.m.has_unit = 1;
 		it->u.metric.m.unit = PB__UNIT__UNIT_PCT;
 		it->u.metric.m.has_better = 1;
@@ -221,11 +244,21 @@ static void make_item(struct seeder *sd, struct seed_item *it, enum seed_kind ki
 		r->body_case = PB__REQUEST__BODY_METRIC_DEFINE;
 		r->metric_define = &it->u.metric.def;
 		break;
-	case S_MEASUREMENT:
+	case S_MEASUREMENT: {
+		/* metric by metric, month by month, every locality: the order a
+		 * monthly return arrives in */
+		unsigned per_metric = sd->ds.localities * sd->ds.months;
+		unsigned metric = i / per_metric, loc = i % sd->ds.localities, month = i % per_metric / sd->ds.localities;
 		build_request(OP_METRIC_SUBMIT, &sd->ds, 0, r, &it->sc);
-		locality_name(it->sc.loc, sizeof it->sc.loc, i % sd->ds.localities);
-		period_name(it->sc.period, sizeof it->sc.period, i / sd->ds.localities);
+		metric_name(it->sc.metric, sizeof it->sc.metric, metric);
+		it->sc.m.metric = it->sc.metric;
+		locality_name(it->sc.loc, sizeof it->sc.loc, loc);
+		period_name(it->sc.period, sizeof it->sc.period, month);
+		/* a value that depends only on what it is a figure of, so seeding
+		 * again (in any shape) finds the same figure and stores nothing */
+		it->sc.m.value = (double)(((metric * 7919u + loc) * 104729u + month) * 2654435761u % 1000) / 10.0;
 		break;
+	}
 	}
 }
 
@@ -240,7 +273,7 @@ static const char *status_name(int status)
 static int seed_kind(struct seeder *sd, enum seed_kind kind, unsigned count, const char *what)
 {
 	uint64_t t0 = now_ns();
-	unsigned made = 0, existed = 0;
+	unsigned made = 0, existed = 0, changed = 0;
 	for (unsigned from = 0; from < count; from += BATCH) {
 		unsigned n = count - from < BATCH ? count - from : BATCH;
 		for (unsigned i = 0; i < n; i++) {
@@ -254,7 +287,13 @@ static int seed_kind(struct seeder *sd, enum seed_kind kind, unsigned count, con
 		int rc = 0;
 		for (unsigned i = 0; i < n; i++) {
 			const Pb__Response *r = sd->out[i]->response;
-			if (r->status == PB__STATUS__OK)
+			if (r->status == PB__STATUS__OK && r->body_case == PB__RESPONSE__BODY_METRIC_SUBMIT &&
+			    !r->metric_submit->has_replaced)
+				existed++; /* the same figure: nothing stored */
+			else if (r->status == PB__STATUS__OK && r->body_case == PB__RESPONSE__BODY_METRIC_SUBMIT &&
+				 r->metric_submit->replaced)
+				changed++; /* a new version (the load submitted another value) */
+			else if (r->status == PB__STATUS__OK)
 				made++;
 			else if (r->status == PB__STATUS__CONFLICT)
 				existed++;
@@ -270,13 +309,12 @@ static int seed_kind(struct seeder *sd, enum seed_kind kind, unsigned count, con
 			return rc;
 	}
 	if (!sd->quiet && count > 0)
-		fprintf(stderr, "seeded %s: %u new, %u existed, %.1f s\n", what, made, existed,
-			(double)(now_ns() - t0) / 1e9);
+		fprintf(stderr, "seeded %s: %u new, %u existed%s, %.1f s\n", what, made, existed,
+			changed ? " (some with another value: corrected)" : "", (double)(now_ns() - t0) / 1e9);
 	return 0;
 }
 
-int seed(struct target *t, struct dataset *ds, unsigned actions, unsigned updates, unsigned localities,
-	 unsigned months, bool quiet)
+int seed(struct target *t, struct dataset *ds, const struct seed_spec *spec, bool quiet)
 {
 	struct seeder *sd = xcalloc(1, sizeof *sd);
 	char err[300];
@@ -286,21 +324,26 @@ int seed(struct target *t, struct dataset *ds, unsigned actions, unsigned update
 		return -1;
 	}
 	sd->quiet = quiet;
-	sd->ds.actions = actions;
-	sd->ds.localities = localities ? localities : 1;
-	sd->ds.months = months ? months : 12;
+	sd->ds = *ds; /* without --seed-actions the load keeps its --actions */
+	if (spec->actions > 0)
+		sd->ds.actions = spec->actions;
+	sd->ds.localities = spec->localities ? spec->localities : 1;
+	sd->ds.months = spec->months ? spec->months : 12;
+	sd->ds.metrics = spec->metrics ? spec->metrics : 1;
+	unsigned actions = spec->actions;
 	unsigned themes = (actions + ACTIONS_PER_THEME - 1) / ACTIONS_PER_THEME;
 	int rc = 0;
 	if (seed_kind(sd, S_LOCALITY, sd->ds.localities + 1, "localities") != 0 ||
 	    seed_kind(sd, S_PLAN, 1, "plan") != 0 || seed_kind(sd, S_THEME, themes, "themes") != 0 ||
 	    seed_kind(sd, S_ACTION, actions, "actions") != 0 ||
-	    (actions > 0 && seed_kind(sd, S_UPDATE, updates, "progress updates") != 0))
+	    (actions > 0 && seed_kind(sd, S_UPDATE, spec->updates, "progress updates") != 0))
 		rc = -1;
 	/* Metrics are optional: an older server answers BAD_REQUEST. */
-	if (rc == 0 && months > 0) {
-		int m = seed_kind(sd, S_METRIC, 1, "metric");
+	if (rc == 0 && spec->months > 0) {
+		int m = seed_kind(sd, S_METRIC, sd->ds.metrics, "metrics");
 		if (m == 0)
-			m = seed_kind(sd, S_MEASUREMENT, sd->ds.localities * sd->ds.months, "measurements");
+			m = seed_kind(sd, S_MEASUREMENT, sd->ds.metrics * sd->ds.localities * sd->ds.months,
+				      "measurements");
 		if (m == 1)
 			fprintf(stderr, "planboard-bench: measurements NOT seeded: the server has no metrics yet\n");
 		else if (m < 0)

@@ -23,8 +23,9 @@ struct options {
 	struct target t;
 	struct run_spec spec;
 	const char *mix;
-	bool suite, json, check_targets;
-	unsigned seed_actions, seed_updates, seed_localities, seed_months, use_actions;
+	bool suite, json, check_targets, seed_metrics_given;
+	unsigned seed_actions, seed_updates, seed_localities, seed_months, seed_metrics, use_actions;
+	const char *report_plan, *report_as_of;
 	double probe_secs;
 	unsigned idle;
 	long server_pid;
@@ -53,17 +54,25 @@ static void usage(FILE *f)
 	      "  -n, --requests N         a number of requests instead of a duration\n"
 	      "  -w, --warmup SECS        unmeasured seconds first (default 1; 0 with -n)\n"
 	      "  -o, --op MIX             ping, action-show, action-list, action-update,\n"
-	      "                           metric-submit, metric-compare, or weights such as\n"
-	      "                           read=90,write=10 (read: action-show, write:\n"
-	      "                           action-update) or action-show=3,action-list=1\n"
+	      "                           metric-submit, metric-compare, report, or\n"
+	      "                           weights such as read=90,write=10 (read:\n"
+	      "                           action-show, write: action-update) or\n"
+	      "                           action-show=3,action-list=1\n"
 	      "      --suite              run ping, action-show, action-list, action-update,\n"
 	      "                           read=90,write=10 (and the metric ops if the server\n"
 	      "                           has them) and print the ratios of the targets\n"
 	      "      --seed-actions N     create N actions (50 per theme) first, as admin\n"
 	      "      --seed-updates N     and N progress updates spread over them\n"
 	      "      --seed-localities N  localities for measurements (default 10)\n"
-	      "      --seed-months N      months of measurements per locality (default 24)\n"
+	      "      --seed-months N      months of measurements per locality (default 24,\n"
+	      "                           from 2008-01)\n"
+	      "      --seed-metrics N     metrics with measurements (default 1: bench_metric,\n"
+	      "                           then bench_m002..); seeds N x localities x months\n"
+	      "                           measurements, with or without --seed-actions\n"
 	      "      --actions N          use N actions seeded earlier, without seeding\n"
+	      "      --report-plan P      the plan of the report op (default north-2017,\n"
+	      "                           the demo plan: deploy/demo-load.sh)\n"
+	      "      --report-as-of DATE  its as-of date (default 2017-09-30)\n"
 	      "      --probe-sqlite SECS  measure one-row-per-commit SQLite (WAL,\n"
 	      "                           synchronous=FULL) in $TMPDIR for SECS\n"
 	      "      --idle N             open N idle authenticated connections and, with\n"
@@ -147,7 +156,8 @@ static int parse_num(const char *opt, const char *s, double lo, double hi, doubl
 }
 
 enum {
-	O_PASSWORD = 256, O_SUITE, O_SEED_ACTIONS, O_SEED_UPDATES, O_SEED_LOCS, O_SEED_MONTHS, O_ACTIONS,
+	O_PASSWORD = 256, O_SUITE, O_SEED_ACTIONS, O_SEED_UPDATES, O_SEED_LOCS, O_SEED_MONTHS, O_SEED_METRICS,
+	O_ACTIONS, O_REPORT_PLAN, O_REPORT_AS_OF,
 	O_PROBE, O_IDLE, O_PID, O_CHECK, O_JSON,
 };
 
@@ -163,6 +173,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "seed-updates", required_argument, 0, O_SEED_UPDATES },
 		{ "seed-localities", required_argument, 0, O_SEED_LOCS },
 		{ "seed-months", required_argument, 0, O_SEED_MONTHS }, { "actions", required_argument, 0, O_ACTIONS },
+		{ "seed-metrics", required_argument, 0, O_SEED_METRICS },
+		{ "report-plan", required_argument, 0, O_REPORT_PLAN },
+		{ "report-as-of", required_argument, 0, O_REPORT_AS_OF },
 		{ "probe-sqlite", required_argument, 0, O_PROBE }, { "idle", required_argument, 0, O_IDLE },
 		{ "server-pid", required_argument, 0, O_PID }, { "check-targets", no_argument, 0, O_CHECK },
 		{ "json", no_argument, 0, O_JSON }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
@@ -178,6 +191,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->spec.warmup = -1;
 	o->seed_localities = 10;
 	o->seed_months = 24;
+	o->seed_metrics = 1;
+	o->report_plan = "north-2017";
+	o->report_as_of = "2017-09-30";
 	int ch;
 	double v;
 	while ((ch = getopt_long(argc, argv, "H:p:u:c:P:d:n:w:o:h", longs, NULL)) != -1) {
@@ -226,6 +242,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_num("--seed-months", optarg, 0, 1200, &v)) return -1;
 			o->seed_months = (unsigned)v;
 			break;
+		case O_SEED_METRICS:
+			if (parse_num("--seed-metrics", optarg, 1, 9999, &v)) return -1;
+			o->seed_metrics = (unsigned)v;
+			o->seed_metrics_given = true;
+			break;
+		case O_REPORT_PLAN: o->report_plan = optarg; break;
+		case O_REPORT_AS_OF: o->report_as_of = optarg; break;
 		case O_ACTIONS:
 			if (parse_num("--actions", optarg, 1, 10000000, &v)) return -1;
 			o->use_actions = (unsigned)v;
@@ -249,6 +272,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "planboard-bench: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if ((double)o->seed_metrics * o->seed_localities * o->seed_months > 1e8) {
+		fprintf(stderr, "planboard-bench: --seed-metrics x --seed-localities x --seed-months is over 100,000,000\n");
 		return -1;
 	}
 	if (o->spec.warmup < 0)
@@ -482,7 +509,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	raise_nofile();
-	struct dataset ds = { .actions = o.use_actions, .localities = o.seed_localities, .months = o.seed_months };
+	struct dataset ds = { .actions = o.use_actions, .localities = o.seed_localities, .months = o.seed_months,
+			      .metrics = o.seed_metrics, .report_plan = o.report_plan,
+			      .report_as_of = o.report_as_of };
 	/* Log in once with the password; every load connection uses the token
 	 * (no password hashing per connection). */
 	int fd;
@@ -494,7 +523,8 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	frame_reader_free(&rd);
-	if (o.seed_actions > 0 && seed(&o.t, &ds, o.seed_actions, o.seed_updates, o.seed_localities, o.seed_months, o.json) != 0)
+	struct seed_spec sp = { o.seed_actions, o.seed_updates, o.seed_localities, o.seed_months, o.seed_metrics };
+	if ((o.seed_actions > 0 || o.seed_metrics_given) && seed(&o.t, &ds, &sp, o.json) != 0)
 		return EXIT_SETUP;
 	if (ds.actions == 0)
 		ds.actions = 1;

@@ -16,6 +16,32 @@ check "mixed load has no errors (rc=$RC)" test "$RC" -eq 0
 expect_out "RESULT: every answer checked and OK"
 expect_out "req/s"
 
+# Measurements: 3 metrics x 4 localities x 14 months through the protocol,
+# then the comparison of one locality over the last 12 months. The first
+# seeding above stored bench_metric for 10 localities x 24 months with the
+# same figures, so its 56 here exist already; seeding again stores nothing.
+run --seed-metrics 3 --seed-localities 4 --seed-months 14 -c 2 -n 100 -o metric-compare
+check "metric seeding and compare ok (rc=$RC)" test "$RC" -eq 0
+expect_err "seeded metrics: 3 new"
+expect_err "seeded measurements: 112 new, 56 existed,"
+expect_out "RESULT: every answer checked and OK"
+check "bench_m003 has 56 figures" test "$(sqlite3 "$DB" \
+  "SELECT count(*) FROM measurement m JOIN metric k ON k.id = m.metric_id WHERE k.code = 'bench_m003'")" = 56
+run --seed-metrics 3 --seed-localities 4 --seed-months 14 -c 1 -n 1 -o ping
+expect_err "seeded measurements: 0 new, 168 existed"
+run --seed-metrics 100 --seed-localities 999 --seed-months 1200 -n 1
+check "too many measurements is a usage error (rc=$RC)" test "$RC" -eq 1
+expect_err "over 100,000,000"
+
+# The report op: the server computes a whole plan report per request.
+run --actions 120 -c 2 -n 20 -o report --report-plan bench --report-as-of 2027-01-01
+check "report op ok (rc=$RC)" test "$RC" -eq 0
+expect_out "RESULT: every answer checked and OK"
+run --actions 120 -c 1 -n 5 -o report --report-plan no-such-plan
+check "report of a missing plan fails with 9 (rc=$RC)" test "$RC" -eq 9
+expect_out "ERRORS report"
+expect_out "NOT_FOUND"
+
 # A count of requests, JSON report with the fields scripts read.
 run --actions 120 -c 4 -n 400 -o action-update --json
 check "json run ok" test "$RC" -eq 0

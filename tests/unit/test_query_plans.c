@@ -215,6 +215,269 @@ static void read_requests(void)
 	assert_int_equal(call(h_theme_list, &req), 0);
 }
 
+/* Metrics, figures, audits and the governance records the report reads,
+ * written as a plan's history would be (p1 becomes north's plan). The
+ * figures go through the submit handler; the rest is inserted directly,
+ * since only the statements that read it are checked here. */
+static void add_metric_data(void)
+{
+	sqlite3 *db = store_db(F.st);
+	assert_int_equal(sqlite3_exec(db,
+		"INSERT INTO locality(code, name) VALUES ('south', 'South');"
+		"UPDATE plan SET locality_id = (SELECT id FROM locality WHERE code = 'north'),"
+		" start_date = '2017-01-01', end_date = '2017-12-31' WHERE code = 'p1';"
+		"INSERT INTO metric(code, name, unit, better, target, tolerance) VALUES"
+		" ('cp', 'CP visits', 'pct', 'higher', 80, 5), ('unused', 'Not reported', 'count', 'higher', NULL, NULL);"
+		"INSERT INTO audit_round(locality_id, period, version) SELECT id, '2017-06', 1 FROM locality;"
+		"INSERT INTO audit_version(audit_id, version, required, completed, on_time, recorded_at, recorded_by)"
+		" SELECT id, 1, 10, 9, 8, '2017-07-01T00:00:00Z', 'admin' FROM audit_round;"
+		"INSERT INTO risk(plan_id, ref, created_at) SELECT id, 'R1', '2017-01-01T00:00:00Z' FROM plan;"
+		"INSERT INTO risk_version(risk_id, version, recorded_at, recorded_by, kind, title, likelihood, impact, status)"
+		" SELECT id, 1, '2017-01-01T00:00:00Z', 'admin', 'risk', 'Staffing', 4, 5, 'open' FROM risk;"
+		"INSERT INTO board(plan_id, name, updated_at) SELECT id, 'Board', '2017-01-01T00:00:00Z' FROM plan;"
+		"INSERT INTO board_member(plan_id, name, chair, recorded_at) SELECT id, 'Chair', 1, '2017-01-01' FROM plan;"
+		"INSERT INTO meeting(plan_id, date, title, recorded_at, recorded_by)"
+		" SELECT id, '2017-06-20', 'June', '2017-06-20T00:00:00Z', 'admin' FROM plan;"
+		"INSERT INTO decision(meeting_id, position, text, action_ref) SELECT id, 1, 'Do it', '1.1' FROM meeting;"
+		"INSERT INTO review(plan_id, date, title, recorded_at) SELECT id, '2017-12-01', 'Review', '2017-01-01' FROM plan;"
+		"INSERT INTO criterion(review_id, text, kind, metric, locality, threshold, months, recorded_at)"
+		" SELECT id, 'Gap within 5', 'gap_within', 'cp', 'north', 5, 3, '2017-01-01' FROM review;"
+		"INSERT INTO criterion(review_id, text, kind, recorded_at) SELECT id, 'Judged', 'manual', '2017-01-01'"
+		" FROM review;"
+		"INSERT INTO judgement(criterion_id, verdict, judged_by, judged_at)"
+		" SELECT id, 'met', 'admin', '2017-02-01' FROM criterion WHERE kind = 'manual';",
+		NULL, NULL, NULL), SQLITE_OK);
+	Pb__Request req = PB__REQUEST__INIT;
+	Pb__Measurement m = PB__MEASUREMENT__INIT;
+	Pb__MetricSubmit ms = PB__METRIC_SUBMIT__INIT;
+	ms.measurement = &m;
+	req.body_case = PB__REQUEST__BODY_METRIC_SUBMIT;
+	req.metric_submit = &ms;
+	m.metric = "cp";
+	m.has_value = 1;
+	const char *periods[] = { "2016-12", "2017-05", "2017-06" };
+	for (int i = 0; i < 3; i++) {
+		m.period = (char *)periods[i];
+		m.locality = "north";
+		m.value = 60 + i;
+		assert_int_equal(call(h_metric_submit, &req), 0);
+		m.locality = "south";
+		assert_int_equal(call(h_metric_submit, &req), 0);
+	}
+	m.value = 70; /* a correction: a second version */
+	assert_int_equal(call(h_metric_submit, &req), 0);
+}
+
+/* The governance and audit writes (and a metric redefinition): their
+ * look-ups run on request paths too. */
+static void governance_writes(void)
+{
+	Pb__Request req = PB__REQUEST__INIT;
+	Pb__Risk risk = PB__RISK__INIT;
+	Pb__RiskAdd ra = PB__RISK_ADD__INIT;
+	risk.plan = "p1";
+	risk.ref = "R2";
+	risk.title = "Recruitment";
+	risk.has_kind = risk.has_likelihood = risk.has_impact = 1;
+	risk.kind = PB__RISK_KIND__RISK_KIND_RISK;
+	risk.likelihood = 3;
+	risk.impact = 4;
+	ra.risk = &risk;
+	req.body_case = PB__REQUEST__BODY_RISK_ADD;
+	req.risk_add = &ra;
+	assert_int_equal(call(h_risk_add, &req), 0);
+	Pb__Risk change = PB__RISK__INIT;
+	Pb__RiskUpdate ru = PB__RISK_UPDATE__INIT;
+	char *links[] = { "1.1" };
+	change.plan = "p1";
+	change.ref = "R2";
+	change.has_impact = 1;
+	change.impact = 5;
+	ru.risk = &change;
+	ru.n_link_actions = 1;
+	ru.link_actions = links;
+	req.body_case = PB__REQUEST__BODY_RISK_UPDATE;
+	req.risk_update = &ru;
+	assert_int_equal(call(h_risk_update, &req), 0);
+
+	Pb__AuditRound a = PB__AUDIT_ROUND__INIT;
+	Pb__AuditSubmit as = PB__AUDIT_SUBMIT__INIT;
+	a.locality = "north";
+	a.period = "2017-07";
+	a.has_required = a.has_completed = a.has_on_time = 1;
+	a.required = 10;
+	a.completed = 9;
+	a.on_time = 8;
+	as.round = &a;
+	req.body_case = PB__REQUEST__BODY_AUDIT_SUBMIT;
+	req.audit_submit = &as;
+	assert_int_equal(call(h_audit_submit, &req), 0);
+	a.completed = 10; /* a new version of the same round */
+	assert_int_equal(call(h_audit_submit, &req), 0);
+
+	Pb__Metric m = PB__METRIC__INIT;
+	Pb__MetricDefine md = PB__METRIC_DEFINE__INIT;
+	m.code = "cp";
+	m.name = "CP visits on time";
+	m.has_unit = m.has_better = 1;
+	m.unit = PB__UNIT__UNIT_COUNT; /* refused: it has figures (the look-up runs) */
+	m.better = PB__BETTER__BETTER_HIGHER;
+	md.metric = &m;
+	req.body_case = PB__REQUEST__BODY_METRIC_DEFINE;
+	req.metric_define = &md;
+	assert_int_equal(call(h_metric_define, &req), PB__STATUS__CONFLICT);
+
+	Pb__Board b = PB__BOARD__INIT;
+	Pb__BoardSet bset = PB__BOARD_SET__INIT;
+	b.plan = "p1";
+	b.name = "Improvement board";
+	bset.board = &b;
+	req.body_case = PB__REQUEST__BODY_BOARD_SET;
+	req.board_set = &bset;
+	assert_int_equal(call(h_board_set, &req), 0);
+	Pb__BoardMember bm = PB__BOARD_MEMBER__INIT;
+	Pb__BoardMemberAdd bma = PB__BOARD_MEMBER_ADD__INIT;
+	bm.name = "Member";
+	bm.has_chair = bm.chair = 1;
+	bma.plan = "p1";
+	bma.member = &bm;
+	req.body_case = PB__REQUEST__BODY_BOARD_MEMBER_ADD;
+	req.board_member_add = &bma;
+	assert_int_equal(call(h_board_member_add, &req), 0);
+	Pb__Decision d = PB__DECISION__INIT;
+	Pb__Decision *ds[] = { &d };
+	Pb__Meeting mt = PB__MEETING__INIT;
+	Pb__MeetingAdd mta = PB__MEETING_ADD__INIT;
+	d.text = "Review 1.2";
+	d.action_ref = "1.2";
+	mt.plan = "p1";
+	mt.date = "2017-07-20";
+	mt.n_decisions = 1;
+	mt.decisions = ds;
+	mta.meeting = &mt;
+	req.body_case = PB__REQUEST__BODY_MEETING_ADD;
+	req.meeting_add = &mta;
+	assert_int_equal(call(h_meeting_add, &req), 0);
+	Pb__Review rv = PB__REVIEW__INIT;
+	Pb__ReviewAdd rva = PB__REVIEW_ADD__INIT;
+	rv.plan = "p1";
+	rv.date = "2017-11-01";
+	rv.title = "Autumn review";
+	rva.review = &rv;
+	req.body_case = PB__REQUEST__BODY_REVIEW_ADD;
+	req.review_add = &rva;
+	assert_int_equal(call(h_review_add, &req), 0);
+	Pb__Criterion c = PB__CRITERION__INIT;
+	Pb__CriterionAdd ca = PB__CRITERION_ADD__INIT;
+	c.text = "At least 60 for 2 months";
+	c.has_kind = c.has_threshold = c.has_months = 1;
+	c.kind = PB__CRITERION_KIND__CRITERION_KIND_VALUE_AT_LEAST;
+	c.metric = "cp";
+	c.threshold = 60;
+	c.months = 2;
+	ca.has_review_id = 1;
+	ca.review_id = 1;
+	ca.criterion = &c;
+	req.body_case = PB__REQUEST__BODY_CRITERION_ADD;
+	req.criterion_add = &ca;
+	assert_int_equal(call(h_criterion_add, &req), 0);
+	Pb__CriterionJudge cj = PB__CRITERION_JUDGE__INIT;
+	cj.has_criterion_id = cj.has_verdict = 1;
+	cj.criterion_id = 2; /* the manual one */
+	cj.verdict = PB__VERDICT__VERDICT_NOT_MET;
+	req.body_case = PB__REQUEST__BODY_CRITERION_JUDGE;
+	req.criterion_judge = &cj;
+	assert_int_equal(call(h_criterion_judge, &req), 0);
+}
+
+/* Every metric read, the audits, the governance reads and the report in
+ * each format, now and as recorded. */
+static void metric_requests(void)
+{
+	Pb__Request req = PB__REQUEST__INIT;
+	Pb__MetricList ml = PB__METRIC_LIST__INIT;
+	req.body_case = PB__REQUEST__BODY_METRIC_LIST;
+	req.metric_list = &ml;
+	assert_int_equal(call(h_metric_list, &req), 0);
+	for (int recorded = 0; recorded < 2; recorded++) {
+		const char *bound = recorded ? "2999-01-01" : NULL;
+		Pb__MetricCompare mc = PB__METRIC_COMPARE__INIT;
+		mc.metric = "cp";
+		mc.locality = "north";
+		mc.from = "2017-06";
+		mc.to = "2017-12";
+		mc.as_recorded = (char *)bound;
+		req.body_case = PB__REQUEST__BODY_METRIC_COMPARE;
+		req.metric_compare = &mc;
+		assert_int_equal(call(h_metric_compare, &req), 0);
+		Pb__MetricSeries se = PB__METRIC_SERIES__INIT;
+		se.metric = "cp";
+		se.locality = "north";
+		se.from = "2017-01";
+		se.as_recorded = (char *)bound;
+		req.body_case = PB__REQUEST__BODY_METRIC_SERIES;
+		req.metric_series = &se;
+		assert_int_equal(call(h_metric_series, &req), 0);
+		Pb__AuditList al = PB__AUDIT_LIST__INIT;
+		al.from = "2017-01";
+		al.to = "2017-12";
+		al.as_recorded = (char *)bound;
+		req.body_case = PB__REQUEST__BODY_AUDIT_LIST;
+		req.audit_list = &al;
+		assert_int_equal(call(h_audit_list, &req), 0);
+		al.locality = "north";
+		assert_int_equal(call(h_audit_list, &req), 0);
+		Pb__RiskList rl = PB__RISK_LIST__INIT;
+		rl.plan = "p1";
+		rl.as_recorded = (char *)bound;
+		req.body_case = PB__REQUEST__BODY_RISK_LIST;
+		req.risk_list = &rl;
+		assert_int_equal(call(h_risk_list, &req), 0);
+		Pb__RiskShow rs = PB__RISK_SHOW__INIT;
+		rs.plan = "p1";
+		rs.ref = "R1";
+		rs.as_recorded = (char *)bound;
+		req.body_case = PB__REQUEST__BODY_RISK_SHOW;
+		req.risk_show = &rs;
+		assert_int_equal(call(h_risk_show, &req), 0);
+		for (int format = PB__REPORT_FORMAT__REPORT_FORMAT_MD; format <= PB__REPORT_FORMAT__REPORT_FORMAT_JSON;
+		     format++) {
+			Pb__ReportRequest rr = PB__REPORT_REQUEST__INIT;
+			rr.plan = "p1";
+			rr.as_of = "2017-09-30";
+			rr.as_recorded = (char *)bound;
+			rr.has_format = 1;
+			rr.format = format;
+			req.body_case = PB__REQUEST__BODY_REPORT;
+			req.report = &rr;
+			assert_int_equal(call(h_report, &req), 0);
+		}
+	}
+	Pb__MetricHistory mh = PB__METRIC_HISTORY__INIT;
+	mh.metric = "cp";
+	mh.locality = "south";
+	mh.period = "2017-06";
+	req.body_case = PB__REQUEST__BODY_METRIC_HISTORY;
+	req.metric_history = &mh;
+	assert_int_equal(call(h_metric_history, &req), 0);
+	Pb__BoardShow bs = PB__BOARD_SHOW__INIT;
+	bs.plan = "p1";
+	req.body_case = PB__REQUEST__BODY_BOARD_SHOW;
+	req.board_show = &bs;
+	assert_int_equal(call(h_board_show, &req), 0);
+	Pb__MeetingList mt = PB__MEETING_LIST__INIT;
+	mt.plan = "p1";
+	req.body_case = PB__REQUEST__BODY_MEETING_LIST;
+	req.meeting_list = &mt;
+	assert_int_equal(call(h_meeting_list, &req), 0);
+	Pb__ReviewList rv = PB__REVIEW_LIST__INIT;
+	rv.plan = "p1";
+	rv.as_of = "2017-09-30";
+	req.body_case = PB__REQUEST__BODY_REVIEW_LIST;
+	req.review_list = &rv;
+	assert_int_equal(call(h_review_list, &req), 0);
+}
+
 static bool is_small(const char *table)
 {
 	for (size_t i = 0; i < sizeof small_tables / sizeof small_tables[0]; i++)
@@ -310,6 +573,9 @@ static void test_every_request_query_uses_an_index(void **state)
 	login_admin();
 	add_data();
 	read_requests();
+	add_metric_data();
+	metric_requests();
+	governance_writes();
 	assert_true(F.col.n >= 20); /* the hook saw the handlers' statements */
 	int bad = 0;
 	sqlite3 *db = store_db(F.st);
@@ -351,6 +617,37 @@ static void test_theme_list_uses_the_theme_index(void **state)
 	}
 	assert_int_equal(seen, 1);
 	assert_true(plan_mentions(db, "SELECT id FROM action WHERE ref = 'x'", "action_ref"));
+}
+
+/* The statements that keep a comparison, a review criterion and the
+ * report from reading a metric's whole history (server/metrics.c,
+ * report_metrics.c) were run above, and each walks the locality's own
+ * figures through measurement_locality: a SEARCH through the unique
+ * (metric, period, locality) index instead would read every locality's
+ * months. */
+static void test_metric_history_reads_use_the_locality_index(void **state)
+{
+	(void)state;
+	sqlite3 *db = store_db(F.st);
+	static const char *const marks[] = {
+		"ORDER BY m.period DESC LIMIT ?5)",         /* the look-back: previous figure, criterion months */
+		"FROM locality l WHERE EXISTS",             /* localities reporting before the window */
+		"m.locality_id = ?2 AND m.period >= ?3",    /* the report: has the locality figures at all */
+	};
+	for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++) {
+		int seen = 0;
+		for (int i = 0; i < F.col.n; i++) {
+			if (!strstr(F.col.sql[i], marks[k]))
+				continue;
+			seen++;
+			if (!plan_mentions(db, F.col.sql[i], "measurement_locality"))
+				fprintf(stderr, "not by locality: %s\n", F.col.sql[i]);
+			assert_true(plan_mentions(db, F.col.sql[i], "measurement_locality"));
+		}
+		if (seen == 0)
+			fprintf(stderr, "never run: %s\n", marks[k]);
+		assert_true(seen >= 1);
+	}
 }
 
 /* The checker itself: a query without an index is caught. */
@@ -414,6 +711,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_request_query_uses_an_index),
 		cmocka_unit_test(test_theme_list_uses_the_theme_index),
+		cmocka_unit_test(test_metric_history_reads_use_the_locality_index),
 		cmocka_unit_test(test_checker_catches_a_scan),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
