@@ -117,6 +117,7 @@ static const char schema_core[] =
 	"CREATE INDEX event_entity_ref ON event(entity, ref);";
 
 extern const char schema_bench[];
+extern const char schema_writes[];
 
 const char *const store_migrations[] = {
 	schema_core,
@@ -124,5 +125,6 @@ const char *const store_migrations[] = {
 	schema_governance,
 	schema_concurrency,
 	schema_bench,
+	schema_writes,
 };
 const int store_migration_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);
