@@ -2,6 +2,7 @@
 #include "action_cache.h"
 #include "util.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,12 @@ struct slot {
 struct action_cache {
 	int64_t action_id[SLOTS];      /* of each slot; 0: empty */
 	uint32_t epoch[EPOCHS];
+	/* Buckets written in the open transaction: reads on the read-only
+	 * connection still see their old state, which must not be kept as
+	 * if current. Cleared when the transaction ends. */
+	uint8_t pending[EPOCHS / 8];
+	bool any_pending;
+	bool all_pending;              /* cleared (an action added) in it */
 	struct slot slots[SLOTS];
 };
 
@@ -100,7 +107,8 @@ void action_cache_put(struct action_cache *c, const char *plan, const char *ref,
 	char key[KEY_MAX];
 	size_t len = make_key(key, plan, ref, as_of);
 	size_t size = pb__action_reply__get_packed_size(r);
-	if (len == 0 || size > MAX_PACKED)
+	unsigned b = (unsigned)(action_id & (EPOCHS - 1));
+	if (len == 0 || size > MAX_PACKED || c->all_pending || (c->pending[b / 8] & (1u << (b % 8))))
 		return;
 	/* Pack and unpack: one malloc'd tree that owns all its strings. */
 	uint8_t *buf = xmalloc(size ? size : 1);
@@ -122,7 +130,17 @@ void action_cache_put(struct action_cache *c, const char *plan, const char *ref,
 
 void action_cache_forget(struct action_cache *c, int64_t action_id)
 {
-	c->epoch[action_id & (EPOCHS - 1)]++;
+	unsigned b = (unsigned)(action_id & (EPOCHS - 1));
+	c->epoch[b]++;
+	c->pending[b / 8] |= (uint8_t)(1u << (b % 8));
+	c->any_pending = true;
+}
+
+void action_cache_txn_end(struct action_cache *c)
+{
+	if (c->any_pending)
+		memset(c->pending, 0, sizeof c->pending);
+	c->any_pending = c->all_pending = false;
 }
 
 void action_cache_clear(struct action_cache *c)
@@ -130,4 +148,5 @@ void action_cache_clear(struct action_cache *c)
 	for (size_t i = 0; i < SLOTS; i++)
 		if (c->action_id[i] != 0)
 			slot_empty(c, i);
+	c->all_pending = true;
 }

@@ -29,7 +29,11 @@ const Pb__ActionReply *action_cache_get(struct action_cache *c, const char *plan
  * when commit generation gen was the last. */
 void action_cache_put(struct action_cache *c, const char *plan, const char *ref, const char *as_of, int64_t action_id,
 		      uint64_t gen, const Pb__ActionReply *r);
+/* Its action is written in the open transaction: its answers are dropped,
+ * and none is kept for it until that transaction ends. */
 void action_cache_forget(struct action_cache *c, int64_t action_id);
+/* The write transaction committed or rolled back. */
+void action_cache_txn_end(struct action_cache *c);
 void action_cache_clear(struct action_cache *c);
 
 #endif

@@ -73,8 +73,8 @@ static const struct handler handler_table[] = {
 	{ B(REPORT), R_ANY, 0, h_report },
 	{ B(WATCH), R_ANY, 0, h_watch },
 	/* The requests of a batch are checked one by one when it runs. */
-	{ B(BATCH_BEGIN), R_ANY, 0, h_batch_begin },
-	{ B(BATCH_END), R_ANY, 0, h_batch_end },
+	{ B(BATCH_BEGIN), R_ANY, H_ON_WRITER, h_batch_begin },
+	{ B(BATCH_END), R_ANY, H_ON_WRITER, h_batch_end },
 	{ B(ADMIN_STATS), R_ADMIN, 0, h_admin_stats },
 	{ B(ADMIN_BACKUP), R_ADMIN, 0, h_admin_backup },
 };
@@ -230,6 +230,7 @@ static void wait_for_commit(struct server *srv, struct conn *c)
 
 static void join_commit(struct server *srv, struct conn *c)
 {
+	c->write_gen = srv->commit_gen + 1;
 	srv->txn_writes++;
 	srv->stats.write_requests++;
 	if (!c->in_commit_list) {
@@ -285,7 +286,9 @@ int dispatch_request(struct conn *c, const Pb__Request *req)
 			join_commit(c->srv, c);
 			lost = store_txn_lost(h.st);
 		} else {
-			server_read_begin(c->srv);
+			if (!(hd->flags & H_ON_WRITER))
+				h.st = server_read_store(c->srv, c);
+			server_read_begin(c->srv, h.st);
 			hd->fn(&h);
 			/* A read inside the open group transaction may have seen its
 			 * uncommitted writes: answer only once they are committed. */

@@ -18,6 +18,9 @@ typedef int (*handler_fn)(struct hctx *h);
 /* Flags. */
 #define H_WRITE 1u      /* changes data: runs in the group-commit transaction */
 #define H_PRELOGIN 2u   /* allowed before login (Hello, Login) */
+/* Not a write, but runs on the writer's connection, not the read-only one
+ * (a batch opens its savepoint there and runs its writes). */
+#define H_ON_WRITER 4u
 
 struct handler {
 	Pb__Request__BodyCase body;

@@ -61,6 +61,8 @@ static void commit_open(struct server *srv)
 		return;
 	srv->open_gen_used = false;
 	srv->commit_deferred = false;
+	if (srv->action_cache)
+		action_cache_txn_end(srv->action_cache);
 	uint64_t gen = ++srv->commit_gen;
 	int64_t *seq = &srv->gen_seq[gen % GEN_RING];
 	*seq = srv->gen_seq[(gen - 1) % GEN_RING];
@@ -72,6 +74,9 @@ static void commit_open(struct server *srv)
 		return;
 	}
 	if (store_commit(srv->store) == SQLITE_OK) {
+		/* The next read must see this commit: a client may read right
+		 * after its write, and the reader's snapshot may be older. */
+		store_read_end(srv->reader);
 		srv->stats.commits++;
 		*seq = store_last_event_seq(srv->store);
 		return;
@@ -106,6 +111,7 @@ static void release_durable(struct server *srv, uint64_t gen)
 void server_commit_now(struct server *srv)
 {
 	store_read_end(srv->store);
+	store_read_end(srv->reader);
 	if (!store_in_txn(srv->store) && srv->commit_list == NULL)
 		return;
 	commit_open(srv);
@@ -136,6 +142,7 @@ static void commit_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	store_read_end(srv->store);
+	store_read_end(srv->reader);
 	/* While a sync is in flight, the writes of this turn could not be
 	 * answered before it ends anyway: keep their transaction open and
 	 * let the next turns' writes join it, so it commits (and writes its
@@ -163,16 +170,21 @@ void server_reply_shows(struct server *srv, uint64_t gen)
 	srv->reply_gen_set = true;
 }
 
-uint64_t server_hold_gen(struct server *srv, bool is_write)
+uint64_t server_hold_gen(struct server *srv, bool sees_open)
 {
-	bool known = srv->reply_gen_set && !is_write;
+	bool known = srv->reply_gen_set && !sees_open;
 	srv->reply_gen_set = false;
 	/* A read of a kept answer: only its own commit must be on disk. */
 	if (known)
 		return srv->reply_gen > srv->durable_gen ? srv->reply_gen : 0;
-	/* A read inside the open write transaction sees its changes. */
-	if (is_write || store_in_txn(srv->store)) {
+	/* A write, or a read inside the open write transaction: it waits for
+	 * the commit of that transaction. */
+	if (sees_open) {
 		srv->open_gen_used = true;
+		/* Whatever happens to the transaction, a commit turn must come
+		 * to release this answer. */
+		if (srv->commit_ev != NULL)
+			event_active(srv->commit_ev, EV_TIMEOUT, 0);
 		return srv->commit_gen + 1;
 	}
 	return srv->commit_gen > srv->durable_gen ? srv->commit_gen : 0;
@@ -195,11 +207,24 @@ void server_schedule_commit(struct server *srv)
 		event_active(srv->commit_ev, EV_TIMEOUT, 0);
 }
 
+/* The connection a read runs on. Reads use the read-only connection, which
+ * sees committed data only, so a read never waits for the commit of the
+ * group transaction the writer keeps open (while a sync is in flight it
+ * stays open for the next turns' writes). A client's read behind its own
+ * write not yet committed (pipelined, or in a batch) runs on the writer,
+ * inside that transaction, so it sees that write. */
+struct store *server_read_store(struct server *srv, const struct conn *c)
+{
+	if (srv->reader == NULL || c->in_batch || c->write_gen > srv->commit_gen)
+		return srv->store;
+	return srv->reader;
+}
+
 /* Before a read request: share the iteration's read transaction, which
  * the commit event (activated now, so it runs after this iteration's reads) ends. */
-void server_read_begin(struct server *srv)
+void server_read_begin(struct server *srv, struct store *st)
 {
-	if (store_read_begin(srv->store))
+	if (store_read_begin(st))
 		event_active(srv->commit_ev, EV_TIMEOUT, 0);
 }
 
@@ -394,6 +419,9 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 	}
 	if (cfg->tls_cert && (srv->tls_ctx = tls_server_ctx_new(cfg->tls_cert, cfg->tls_key, err)) == NULL)
 		return -1;
+	if (strcmp(cfg->db_path, ":memory:") != 0 && strncmp(cfg->db_path, "file:", 5) != 0 &&
+	    (srv->reader = store_open_reader(cfg->db_path, err)) == NULL)
+		return -1;
 	srv->limiter = login_limiter_new();
 	srv->action_cache = action_cache_new();
 	srv->ckpt = checkpointer_start(cfg->db_path, store_db(srv->store), cfg->checkpoint_pages, err);
@@ -443,6 +471,8 @@ void server_free(struct server *srv)
 	srv->syncer = NULL;
 	checkpointer_stop(srv->ckpt);
 	srv->ckpt = NULL;
+	store_close(srv->reader);
+	srv->reader = NULL;
 	store_close(srv->store);
 	srv->store = NULL;
 	if (srv->tls_ctx)

@@ -82,6 +82,7 @@ struct conn {
 	struct watcher *watch;   /* set once it asked to Watch (watch.c) */
 	struct batch *batch;     /* an open batch being collected (batch.c) */
 	bool in_batch;           /* its batch is running: no commit between */
+	uint64_t write_gen;      /* the commit its last write joins */
 	bool paused;             /* reading stopped: its output is not read */
 	bool eof;                /* the peer half-closed: answer, then close */
 	bool flushing;           /* in a read or release: conn_flush sends at the end */
@@ -96,6 +97,7 @@ struct server {
 	struct event_base *base;
 	struct evconnlistener *listener;
 	struct store *store;
+	struct store *reader;       /* read-only connection for reads; NULL: use store */
 	struct server_config cfg;
 	struct conn *conns;
 	unsigned n_conns;
@@ -154,10 +156,12 @@ int server_run(struct server *srv);
 void server_free(struct server *srv);
 void server_schedule_commit(struct server *srv);
 void server_commit_now(struct server *srv);
-void server_read_begin(struct server *srv);
+struct store *server_read_store(struct server *srv, const struct conn *c);
+void server_read_begin(struct server *srv, struct store *st);
 /* The commit generation a response must wait for before it is sent (0:
- * none), and putting its connection on the list released after commits. */
-uint64_t server_hold_gen(struct server *srv, bool is_write);
+ * none), and putting its connection on the list released after commits.
+ * sees_open: a write, or a read that ran inside the open transaction. */
+uint64_t server_hold_gen(struct server *srv, bool sees_open);
 void server_hold(struct server *srv, struct conn *c);
 /* The next answer (a read) shows only the state of commit gen. */
 void server_reply_shows(struct server *srv, uint64_t gen);

@@ -191,7 +191,7 @@ bool store_read_begin(struct store *st)
 
 void store_read_end(struct store *st)
 {
-	if (!st->in_read)
+	if (st == NULL || !st->in_read)
 		return;
 	st->in_read = false;
 	/* Statements still holding a row would keep the snapshot: reset them
@@ -363,6 +363,39 @@ static int busy_wait(void *arg, int tries)
 	struct timespec step = { 0, 50 * 1000 };
 	nanosleep(&step, NULL);
 	return 1;
+}
+
+/* A second, read-only connection to an open database: reads run on it so
+ * that they see only committed data, never the group transaction the
+ * loop's writer keeps open (see server.c). No migrations: the writer's
+ * store_open ran them. */
+struct store *store_open_reader(const char *path, char **err)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	*err = NULL;
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		*err = xasprintf("cannot open database %s for reading: %s", path,
+				 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(st->db, 0);
+	sqlite3_busy_handler(st->db, busy_wait, st);
+	static const char *const pragmas[] = {
+		"PRAGMA trusted_schema = OFF",
+		"PRAGMA cache_size = -16000",
+		"PRAGMA temp_store = MEMORY",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(pragmas); i++) {
+		if (store_exec(st, pragmas[i]) != SQLITE_OK) {
+			*err = xasprintf("%s: %s", pragmas[i], sqlite3_errmsg(st->db));
+			store_close(st);
+			return NULL;
+		}
+	}
+	return st;
 }
 
 struct store *store_open(const char *path, char **err)

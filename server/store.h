@@ -15,6 +15,7 @@ struct store;
 /* Open (creating if needed, mode 0600) and migrate to the latest schema.
  * NULL on failure with *err set (free it). ":memory:" works for tests. */
 struct store *store_open(const char *path, char **err);
+struct store *store_open_reader(const char *path, char **err);
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
 const char *store_path(struct store *st);

@@ -68,6 +68,35 @@ static void test_forget_and_clear(void **state)
 	action_cache_free(NULL);
 }
 
+/* While the write transaction that forgot an action (or cleared all) is
+ * open, reads on the read-only connection still see the old state: none
+ * of it is kept until the transaction ends. Other actions are. */
+static void test_nothing_kept_while_written(void **state)
+{
+	(void)state;
+	struct action_cache *c = action_cache_new();
+	make_reply("1.1", 1);
+	action_cache_forget(c, 7);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply);
+	assert_null(action_cache_get(c, "north", "1.1", "2026-11-26", &gen));
+	make_reply("1.2", 1);
+	action_cache_put(c, "north", "1.2", "2026-11-26", 8, 4, &reply);
+	assert_non_null(action_cache_get(c, "north", "1.2", "2026-11-26", &gen));
+	action_cache_txn_end(c);
+	make_reply("1.1", 2);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 5, &reply);
+	const Pb__ActionReply *k = action_cache_get(c, "north", "1.1", "2026-11-26", &gen);
+	assert_non_null(k);
+	assert_int_equal(k->action->version, 2);
+	action_cache_clear(c);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 6, &reply);
+	assert_null(action_cache_get(c, "north", "1.1", "2026-11-26", &gen));
+	action_cache_txn_end(c);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 6, &reply);
+	assert_non_null(action_cache_get(c, "north", "1.1", "2026-11-26", &gen));
+	action_cache_free(c);
+}
+
 static void test_large_not_kept(void **state)
 {
 	(void)state;
@@ -88,6 +117,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keeps_a_copy),
 		cmocka_unit_test(test_forget_and_clear),
+		cmocka_unit_test(test_nothing_kept_while_written),
 		cmocka_unit_test(test_large_not_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
