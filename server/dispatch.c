@@ -190,6 +190,11 @@ static int precheck(struct hctx *h, const struct handler *hd, struct conn *c, co
  * savepoint. */
 static int begin_write(struct hctx *h)
 {
+	/* A snapshot the reader still holds would make a RESTART checkpoint
+	 * (holding the write lock) wait for it while this thread waits for
+	 * the write lock: let it go first. */
+	if (h->srv != NULL)
+		store_read_end(h->srv->reader);
 	if (store_begin(h->st) != SQLITE_OK || store_savepoint(h->st) != SQLITE_OK)
 		return hctx_db_fail(h, "starting the write");
 	return PB__STATUS__OK;
