@@ -75,22 +75,36 @@ load_demo
 SMALL_SHAPE=(--seed-localities 100 --seed-months 24)
 echo "== seed the demo-size database (1,000 actions, 5,000 updates, 1 metric x 100 localities x 24 months)"
 "$BENCH" --seed-actions 1000 --seed-updates 5000 "${SMALL_SHAPE[@]}" -n 1 -c 1 >/dev/null
+# Every measurement below starts from this seeded database: each suite's
+# updates lengthen the histories that action show returns (hundreds of
+# versions per action after a few suites), which would make later
+# measurements depend on the order they ran in.
+stop_server
+cp "$T/small.db" "$T/seeded.db"
+fresh_small() {
+  [ -z "$SERVER_PID" ] || stop_server
+  rm -f "$T/small.db" "$T/small.db-wal" "$T/small.db-shm"
+  cp "$T/seeded.db" "$T/small.db"
+  start_server "$T/small.db"
+}
 
 for c in $CONNS; do
+  fresh_small
   echo "== suite at $c connections ($DUR s each) -- load: $(cut -d' ' -f1-3 /proc/loadavg)"
   "$BENCH" --actions 1000 "${SMALL_SHAPE[@]}" --suite -c "$c" -d "$DUR" --probe-sqlite 2 --json >"$OUTDIR/suite-c$c.json" || echo "(exit $?)"
 done
 
+fresh_small
 echo "== pipelined ping (50 connections x 16 in flight)"
 "$BENCH" --actions 1000 -o ping -c 50 -P 16 -d "$DUR" || echo "(exit $?)"
 
 if [ "$IDLE" -gt 0 ]; then
   echo "== $IDLE idle authenticated connections (fresh server, so earlier load does not hide the growth)"
-  stop_server
-  start_server "$T/small.db"
+  fresh_small
   "$BENCH" --idle "$IDLE" --server-pid "$SERVER_PID" --json >"$OUTDIR/idle.json" || echo "(exit $?)"
 fi
 
+fresh_small
 echo "== CLI: planboard action show (process start to exit, 200 runs)"
 export XDG_CONFIG_HOME="$T/cfg"
 mkdir -p "$XDG_CONFIG_HOME"
@@ -130,6 +144,7 @@ report_times() {
   done >"$OUTDIR/$name-report.tsv"
   awk -F'\t' '{printf "report %-26s median %7.2f ms, min %7.2f ms, %d bytes\n", $1, $2, $3, $4}' "$OUTDIR/$name-report.tsv"
 }
+fresh_small
 echo "== single-request latency on the demo database (1 connection)"
 single_requests small 1000 "${SMALL_SHAPE[@]}"
 report_times small
