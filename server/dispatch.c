@@ -35,7 +35,7 @@ static const struct handler handler_table[] = {
 	{ B(ACTION_SHOW), R_ANY, 0, h_action_show },
 	{ B(ACTION_ADD), R_ADMIN, H_WRITE, h_action_add },
 	/* Locality users: only their own locality's actions (checked inside). */
-	{ B(ACTION_UPDATE), R_ADMIN | R_LOCALITY, H_WRITE, h_action_update },
+	{ B(ACTION_UPDATE), R_ADMIN | R_LOCALITY, H_WRITE | H_CHECKS_FIRST, h_action_update },
 	{ B(ACTION_HISTORY), R_ANY, 0, h_action_history },
 
 	{ B(USER_ADD), R_ADMIN, H_WRITE, h_user_add },
@@ -186,16 +186,16 @@ static int precheck(struct hctx *h, const struct handler *hd, struct conn *c, co
 	return PB__STATUS__OK;
 }
 
-/* Open the group-commit transaction (if needed) and this request's
- * savepoint. */
-static int begin_write(struct hctx *h)
+/* Open the group-commit transaction (if needed) and, when the request
+ * must be undoable alone, its savepoint. */
+static int begin_write(struct hctx *h, bool savepoint)
 {
 	/* A snapshot the reader still holds would make a RESTART checkpoint
 	 * (holding the write lock) wait for it while this thread waits for
 	 * the write lock: let it go first. */
 	if (h->srv != NULL)
 		store_read_end(h->srv->reader);
-	if (store_begin(h->st) != SQLITE_OK || store_savepoint(h->st) != SQLITE_OK)
+	if (store_begin(h->st) != SQLITE_OK || (savepoint && store_savepoint(h->st) != SQLITE_OK))
 		return hctx_db_fail(h, "starting the write");
 	return PB__STATUS__OK;
 }
@@ -204,8 +204,11 @@ static int begin_write(struct hctx *h)
  * answered from the key's stored response (*replay), or refused. */
 static void run_write(struct hctx *h, const struct handler *hd, Pb__Response **replay)
 {
-	if (begin_write(h) != PB__STATUS__OK)
+	/* Inside a batch a failed line must be undone alone, always. */
+	bool savepoint = !(hd->flags & H_CHECKS_FIRST) || h->conn->in_batch || batch_running(h->conn);
+	if (begin_write(h, savepoint) != PB__STATUS__OK)
 		return;
+	sqlite3_int64 changes = sqlite3_total_changes64(store_db(h->st));
 	/* Not Login: its answer holds a token, which is never stored in clear. */
 	bool keyed = h->req->idempotency_key != NULL && h->who != NULL && !(hd->flags & H_PRELOGIN);
 	enum idem_result ir = keyed ? idem_begin(h, replay) : IDEM_NEW;
@@ -213,10 +216,20 @@ static void run_write(struct hctx *h, const struct handler *hd, Pb__Response **r
 	if (ir == IDEM_NEW && rc == PB__STATUS__OK) {
 		if (keyed)
 			idem_record(h);
-		store_release(h->st);
+		if (savepoint)
+			store_release(h->st);
 		return;
 	}
-	store_rollback_savepoint(h->st);
+	if (savepoint) {
+		store_rollback_savepoint(h->st);
+	} else if (sqlite3_total_changes64(store_db(h->st)) != changes) {
+		/* Failed half-way: only the whole group can be undone. The
+		 * lost transaction is answered at once (dispatch_request). */
+		log_err("write failed after changing data; rolling back its group type=%s",
+			wire_request_name(h->req->body_case));
+		store_abandon(h->st);
+		return;
+	}
 	/* A refusal is kept too, outside the undone savepoint: a retry gets
 	 * the same answer even if the data has changed since. */
 	if (ir == IDEM_NEW && keyed)

@@ -244,6 +244,13 @@ int store_commit(struct store *st)
 	return rc;
 }
 
+void store_abandon(struct store *st)
+{
+	if (st->in_txn && !sqlite3_get_autocommit(st->db))
+		store_exec(st, "ROLLBACK");
+	/* in_txn stays set: store_txn_lost() now says the group was lost. */
+}
+
 void store_rollback(struct store *st)
 {
 	if (st->in_txn && !sqlite3_get_autocommit(st->db))

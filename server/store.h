@@ -40,6 +40,10 @@ const char *store_errmsg(struct store *st);
 bool store_in_txn(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
+/* Roll the open transaction back and leave it marked lost
+ * (store_txn_lost), so its commit fails and its writes are answered as
+ * not saved. */
+void store_abandon(struct store *st);
 /* Some errors (SQLITE_FULL among them) make SQLite roll back the whole
  * transaction, every savepoint in it: the group's writes are gone. */
 bool store_txn_lost(struct store *st);
