@@ -7,6 +7,7 @@
  * Each input's writes are rolled back, so every input starts from the
  * same data and a crash reproduces from its input alone. */
 #include "auth.h"
+#include "concurrency.h"
 #include "dispatch.h"
 #include "frame.h"
 #include "ratelimit.h"
@@ -100,6 +101,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		store_rollback(srv.store);
 	server_commit_now(&srv);
 	conn_release_upto(c, UINT64_MAX);   /* free every held answer */
+	/* What a closing connection frees (conn.c: conn_free): a batch begun
+	 * and never ended, a watch. */
+	batch_conn_free(c);
+	watch_conn_free(c);
 	event_free(c->timer);
 	free(c->who.name);
 	free(c->who.locality);
