@@ -185,9 +185,16 @@ static void conn_flush(struct conn *c)
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	if (evbuffer_get_length(out) == 0)
 		return;
-	/* TLS must go through the bufferevent: never write the socket directly. */
-	if (c->srv->tls_ctx == NULL)
+	/* TLS must go through the bufferevent: never write the socket directly.
+	 * A socket bufferevent keeps its output's start frozen (only its own
+	 * write callback drains it, unfreezing around the write, as here);
+	 * without the unfreeze evbuffer_write fails and every answer waited
+	 * for the write event: an epoll_ctl pair and a loop turn each. */
+	if (c->srv->tls_ctx == NULL) {
+		evbuffer_unfreeze(out, 1);
 		evbuffer_write(out, bufferevent_getfd(c->bev));
+		evbuffer_freeze(out, 1);
+	}
 	/* Left over or failed: libevent finishes it, or reports the error. */
 	size_t left = evbuffer_get_length(out);
 	if (left > 0) {
