@@ -44,7 +44,6 @@ struct server_stats {
 	uint64_t events_pushed;
 	uint64_t refused_connections;  /* over max_connections */
 	uint64_t paused_reads;         /* clients paused by backpressure */
-	uint64_t checkpoints;       /* WAL checkpoints by the checkpoint thread */
 };
 
 enum conn_state { CONN_HELLO, CONN_LOGIN, CONN_READY };

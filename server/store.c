@@ -372,6 +372,38 @@ static int busy_wait(void *arg, int tries)
 	return 1;
 }
 
+static int exec_all(struct store *st, const char *const *sql, size_t n, char **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (store_exec(st, sql[i]) != SQLITE_OK) {
+			*err = xasprintf("%s: %s", sql[i], sqlite3_errmsg(st->db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Settings of a fresh connection; the writer's also make the database
+ * WAL, durable and checked (a read-only connection cannot set those). */
+static int configure(struct store *st, bool writer, char **err)
+{
+	static const char *const writer_pragmas[] = {
+		"PRAGMA journal_mode = WAL",
+		"PRAGMA synchronous = FULL",
+		"PRAGMA foreign_keys = ON",
+	};
+	static const char *const pragmas[] = {
+		"PRAGMA trusted_schema = OFF",
+		"PRAGMA cache_size = -16000",
+		"PRAGMA temp_store = MEMORY",
+	};
+	sqlite3_extended_result_codes(st->db, 0);
+	sqlite3_busy_handler(st->db, busy_wait, st);
+	if (writer && exec_all(st, writer_pragmas, ARRAY_LEN(writer_pragmas), err) != 0)
+		return -1;
+	return exec_all(st, pragmas, ARRAY_LEN(pragmas), err);
+}
+
 /* A second, read-only connection to an open database: reads run on it so
  * that they see only committed data, never the group transaction the
  * loop's writer keeps open (see server.c). No migrations: the writer's
@@ -388,19 +420,9 @@ struct store *store_open_reader(const char *path, char **err)
 		store_close(st);
 		return NULL;
 	}
-	sqlite3_extended_result_codes(st->db, 0);
-	sqlite3_busy_handler(st->db, busy_wait, st);
-	static const char *const pragmas[] = {
-		"PRAGMA trusted_schema = OFF",
-		"PRAGMA cache_size = -16000",
-		"PRAGMA temp_store = MEMORY",
-	};
-	for (size_t i = 0; i < ARRAY_LEN(pragmas); i++) {
-		if (store_exec(st, pragmas[i]) != SQLITE_OK) {
-			*err = xasprintf("%s: %s", pragmas[i], sqlite3_errmsg(st->db));
-			store_close(st);
-			return NULL;
-		}
+	if (configure(st, false, err) != 0) {
+		store_close(st);
+		return NULL;
 	}
 	return st;
 }
@@ -423,22 +445,8 @@ struct store *store_open(const char *path, char **err)
 	umask(old);
 	if (rc != 0)
 		goto fail;
-	sqlite3_extended_result_codes(st->db, 0);
-	sqlite3_busy_handler(st->db, busy_wait, st);
-	static const char *const pragmas[] = {
-		"PRAGMA journal_mode = WAL",
-		"PRAGMA synchronous = FULL",
-		"PRAGMA foreign_keys = ON",
-		"PRAGMA trusted_schema = OFF",
-		"PRAGMA cache_size = -16000",
-		"PRAGMA temp_store = MEMORY",
-	};
-	for (size_t i = 0; i < ARRAY_LEN(pragmas); i++) {
-		if (store_exec(st, pragmas[i]) != SQLITE_OK) {
-			*err = xasprintf("%s: %s", pragmas[i], sqlite3_errmsg(st->db));
-			goto fail;
-		}
-	}
+	if (configure(st, true, err) != 0)
+		goto fail;
 	if (migrate(st, err) != 0)
 		goto fail;
 	/* Load the planner statistics (sqlite_stat1) a migration wrote. */
