@@ -310,16 +310,24 @@ static unsigned reporting_before(struct hctx *h, int64_t metric_id, const char *
 	return (unsigned)n_loc;
 }
 
+/* The metric and the locality a query names; not OK (the response says
+ * which is unknown) if either is missing. */
+static int find_metric_locality(struct hctx *h, const char *metric, const char *locality, Pb__Metric **m,
+				int64_t *metric_id, int64_t *loc_id)
+{
+	if ((*metric_id = find_metric(h, metric, m)) == 0 || (*loc_id = find_locality(h, locality)) == 0)
+		return h->resp->status;
+	return OK;
+}
+
 int metric_compare_build(struct hctx *h, const char *metric, const char *locality, const char *from,
 			 const char *to, const char *as_recorded, Pb__MetricCompareReply **out)
 {
 	Pb__Metric *m = NULL;
 	const char *bound;
-	int64_t metric_id = find_metric(h, metric, &m);
-	if (metric_id == 0)
-		return h->resp->status;
-	int64_t loc_id = find_locality(h, locality);
-	if (loc_id == 0 || check_range(h, from, to) != OK || metrics_bound(h, as_recorded, &bound) != OK)
+	int64_t metric_id, loc_id;
+	if (find_metric_locality(h, metric, locality, &m, &metric_id, &loc_id) != OK ||
+	    check_range(h, from, to) != OK || metrics_bound(h, as_recorded, &bound) != OK)
 		return h->resp->status;
 	size_t n;
 	/* A few months before `from` are read too, so the first point in
@@ -384,11 +392,9 @@ int metric_compare_recent(struct hctx *h, const char *metric, const char *locali
 {
 	Pb__Metric *m = NULL;
 	const char *bound;
-	int64_t metric_id = find_metric(h, metric, &m);
-	if (metric_id == 0)
-		return h->resp->status;
-	int64_t loc_id = find_locality(h, locality);
-	if (loc_id == 0 || check_period(h, "to", to, false) != OK || metrics_bound(h, as_recorded, &bound) != OK)
+	int64_t metric_id, loc_id;
+	if (find_metric_locality(h, metric, locality, &m, &metric_id, &loc_id) != OK ||
+	    check_period(h, "to", to, false) != OK || metrics_bound(h, as_recorded, &bound) != OK)
 		return h->resp->status;
 	char after[16];
 	month_after(to, after);
@@ -403,11 +409,9 @@ int metric_series_build(struct hctx *h, const char *metric, const char *locality
 {
 	Pb__Metric *m = NULL;
 	const char *bound;
-	int64_t metric_id = find_metric(h, metric, &m);
-	if (metric_id == 0)
-		return h->resp->status;
-	int64_t loc_id = find_locality(h, locality);
-	if (loc_id == 0 || check_range(h, from, to) != OK || metrics_bound(h, as_recorded, &bound) != OK)
+	int64_t metric_id, loc_id;
+	if (find_metric_locality(h, metric, locality, &m, &metric_id, &loc_id) != OK ||
+	    check_range(h, from, to) != OK || metrics_bound(h, as_recorded, &bound) != OK)
 		return h->resp->status;
 	sqlite3_stmt *s = store_stmt(h->st,
 		"SELECT m.period, v.value, v.numerator, v.denominator, v.version, v.recorded_at, v.recorded_by "
