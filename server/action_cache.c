@@ -6,16 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS 4096                 /* a power of two */
+#define SETS 4096                  /* a power of two */
+#define WAYS 4                     /* 16,384 answers at most */
 #define MAX_PACKED (16u << 10)     /* a longer history is not kept */
 #define KEY_MAX 160                /* plan (64) + ref (32) + date + separators */
+#define VARINT_MAX 10
+
+/* One malloc: the key, then the answer as a field value. */
+struct entry {
+	size_t key_len, field_len;
+	uint8_t bytes[];               /* key, then field */
+};
 
 struct slot {
-	char key[KEY_MAX];
-	size_t key_len;
-	Pb__ActionReply *reply;        /* unpacked by protobuf-c: owned; NULL: empty */
+	struct entry *e;               /* NULL: empty */
+	int64_t action_id;
 	uint64_t gen;                  /* the commit whose state it shows */
+	uint64_t used;                 /* tick of the last get or put */
 	uint32_t epoch;                /* of its action's bucket when kept */
+	uint32_t cleared;              /* the cache's clear count when kept */
 };
 
 /* Forgetting an action bumps the epoch of its bucket: its slots (and
@@ -24,7 +33,6 @@ struct slot {
 #define EPOCHS 1024                /* a power of two */
 
 struct action_cache {
-	int64_t action_id[SLOTS];      /* of each slot; 0: empty */
 	uint32_t epoch[EPOCHS];
 	/* Buckets written in the open transaction: reads on the read-only
 	 * connection still see their old state, which must not be kept as
@@ -32,7 +40,11 @@ struct action_cache {
 	uint8_t pending[EPOCHS / 8];
 	bool any_pending;
 	bool all_pending;              /* cleared (an action added) in it */
-	struct slot slots[SLOTS];
+	/* Clearing bumps it: every slot kept before no longer matches, in
+	 * O(1) (an import adds actions by the thousand, each a clear). */
+	uint32_t cleared;
+	uint64_t tick;
+	struct slot slots[SETS * WAYS];
 };
 
 struct action_cache *action_cache_new(void)
@@ -44,7 +56,8 @@ void action_cache_free(struct action_cache *c)
 {
 	if (c == NULL)
 		return;
-	action_cache_clear(c);
+	for (size_t i = 0; i < SETS * WAYS; i++)
+		free(c->slots[i].e);
 	free(c);
 }
 
@@ -67,38 +80,63 @@ static size_t make_key(char *out, const char *plan, const char *ref, const char 
 	return (size_t)(p - out);
 }
 
-static struct slot *slot_of(struct action_cache *c, const char *key, size_t len)
+static struct slot *set_of(struct action_cache *c, const char *key, size_t len)
 {
 	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
-	return &c->slots[h & (SLOTS - 1)];
+	return &c->slots[(h & (SETS - 1)) * WAYS];
 }
 
-static void slot_empty(struct action_cache *c, size_t i)
+static bool slot_has(const struct slot *s, const char *key, size_t len)
 {
-	struct slot *s = &c->slots[i];
-	if (s->reply)
-		pb__action_reply__free_unpacked(s->reply, NULL);
-	s->reply = NULL;
-	s->key_len = 0;
-	c->action_id[i] = 0;
+	return s->e != NULL && s->e->key_len == len && memcmp(s->e->bytes, key, len) == 0;
 }
 
-const Pb__ActionReply *action_cache_get(struct action_cache *c, const char *plan, const char *ref, const char *as_of,
-					uint64_t *gen)
+bool action_cache_get(struct action_cache *c, const char *plan, const char *ref, const char *as_of,
+		      struct action_cache_hit *hit)
 {
 	char key[KEY_MAX];
 	size_t len = make_key(key, plan, ref, as_of);
 	if (len == 0)
-		return NULL;
-	struct slot *s = slot_of(c, key, len);
-	if (s->reply == NULL || s->key_len != len || memcmp(s->key, key, len) != 0)
-		return NULL;
-	if (s->epoch != c->epoch[c->action_id[s - c->slots] & (EPOCHS - 1)])
-		return NULL;   /* its action was written since */
-	*gen = s->gen;
-	return s->reply;
+		return false;
+	struct slot *set = set_of(c, key, len);
+	for (struct slot *s = set; s < set + WAYS; s++) {
+		if (!slot_has(s, key, len))
+			continue;
+		if (s->epoch != c->epoch[s->action_id & (EPOCHS - 1)] || s->cleared != c->cleared)
+			return false;   /* its action was written since, or all were dropped */
+		s->used = ++c->tick;
+		hit->field = s->e->bytes + len;
+		hit->field_len = s->e->field_len;
+		hit->gen = s->gen;
+		return true;
+	}
+	return false;
+}
+
+/* The way for key: the one holding it, else an empty one, else the least
+ * recently used. */
+static struct slot *way_for(struct slot *set, const char *key, size_t len)
+{
+	struct slot *victim = set;
+	for (struct slot *s = set; s < set + WAYS; s++) {
+		if (slot_has(s, key, len) || s->e == NULL)
+			return s;
+		if (s->used < victim->used)
+			victim = s;
+	}
+	return victim;
+}
+
+/* The protobuf varint of n: what precedes a length-delimited value. */
+static size_t put_varint(uint8_t *out, uint64_t n)
+{
+	size_t i = 0;
+	for (; n >= 0x80; n >>= 7)
+		out[i++] = (uint8_t)(n | 0x80);
+	out[i++] = (uint8_t)n;
+	return i;
 }
 
 void action_cache_put(struct action_cache *c, const char *plan, const char *ref, const char *as_of, int64_t action_id,
@@ -110,22 +148,22 @@ void action_cache_put(struct action_cache *c, const char *plan, const char *ref,
 	unsigned b = (unsigned)(action_id & (EPOCHS - 1));
 	if (len == 0 || size > MAX_PACKED || c->all_pending || (c->pending[b / 8] & (1u << (b % 8))))
 		return;
-	/* Pack and unpack: one malloc'd tree that owns all its strings. */
-	uint8_t *buf = xmalloc(size ? size : 1);
-	pb__action_reply__pack(r, buf);
-	Pb__ActionReply *copy = pb__action_reply__unpack(NULL, size, buf);
-	free(buf);
-	if (copy == NULL)
-		return;
-	struct slot *s = slot_of(c, key, len);
-	size_t i = (size_t)(s - c->slots);
-	slot_empty(c, i);
-	memcpy(s->key, key, len);
-	s->key_len = len;
-	s->reply = copy;
+	struct entry *e = xmalloc(sizeof *e + len + VARINT_MAX + size);
+	memcpy(e->bytes, key, len);
+	uint8_t *field = e->bytes + len;
+	size_t head = put_varint(field, size);
+	if (pb__action_reply__pack(r, field + head) != size)
+		fatal("protobuf pack of a kept answer: size changed");
+	e->key_len = len;
+	e->field_len = head + size;
+	struct slot *s = way_for(set_of(c, key, len), key, len);
+	free(s->e);
+	s->e = e;
+	s->action_id = action_id;
 	s->gen = gen;
-	s->epoch = c->epoch[action_id & (EPOCHS - 1)];
-	c->action_id[i] = action_id;
+	s->used = ++c->tick;
+	s->epoch = c->epoch[b];
+	s->cleared = c->cleared;
 }
 
 void action_cache_forget(struct action_cache *c, int64_t action_id)
@@ -145,8 +183,6 @@ void action_cache_txn_end(struct action_cache *c)
 
 void action_cache_clear(struct action_cache *c)
 {
-	for (size_t i = 0; i < SLOTS; i++)
-		if (c->action_id[i] != 0)
-			slot_empty(c, i);
+	c->cleared++;
 	c->all_pending = true;
 }

@@ -332,13 +332,12 @@ int h_action_show(struct hctx *h)
 	    (in->as_recorded && as_recorded_bound(h, in->as_recorded, &bound) != OK))
 		return h->resp->status;
 	struct action_cache *cache = bound || h->srv == NULL ? NULL : h->srv->action_cache;
-	uint64_t gen = 0;
-	const Pb__ActionReply *kept = cache ? action_cache_get(cache, in->plan, in->ref, as_of, &gen) : NULL;
-	if (kept != NULL) {
+	struct action_cache_hit kept;
+	if (cache && action_cache_get(cache, in->plan, in->ref, as_of, &kept)) {
 		/* It shows nothing newer than commit gen: once that is on disk
 		 * it need not wait for later commits being synced. */
-		server_reply_shows(h->srv, gen);
-		SET_BODY(h, ACTION, action, (Pb__ActionReply *)kept);
+		server_reply_shows(h->srv, kept.gen);
+		set_packed_body(h, PB__RESPONSE__BODY_ACTION, kept.field, kept.field_len);
 		return OK;
 	}
 	struct current cur;

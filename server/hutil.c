@@ -139,3 +139,15 @@ int as_recorded_bound(struct hctx *h, const char *date, const char **bound)
 	*bound = arena_printf(h->arena, "%sT23:59:59Z", date);
 	return OK;
 }
+
+void set_packed_body(struct hctx *h, unsigned field, const uint8_t *value, size_t len)
+{
+	ProtobufCMessageUnknownField *f = arena_new(h->arena, ProtobufCMessageUnknownField);
+	f->tag = field;
+	f->wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+	f->len = len;
+	f->data = (uint8_t *)value;
+	h->resp->body_case = PB__RESPONSE__BODY__NOT_SET;
+	h->resp->base.n_unknown_fields = 1;
+	h->resp->base.unknown_fields = f;
+}

@@ -41,4 +41,12 @@ int as_recorded_bound(struct hctx *h, const char *date, const char **bound);
 		(h)->resp->field = (ptr);                              \
 	} while (0)
 
+/* Set the response body to a value packed before: `field` is the body's
+ * field number (PB__RESPONSE__BODY_ACTION), value the length-delimited
+ * value as on the wire (varint length, then the message). It goes out as
+ * an unknown field, which protobuf-c packs verbatim: on the wire the same
+ * bytes as SET_BODY with the message. value must outlive the packing of
+ * the response (the end of the request). */
+void set_packed_body(struct hctx *h, unsigned field, const uint8_t *value, size_t len);
+
 #endif
