@@ -118,6 +118,7 @@ static const char schema_core[] =
 
 extern const char schema_bench[];
 extern const char schema_writes[];
+extern const char schema_version_append[];
 
 const char *const store_migrations[] = {
 	schema_core,
@@ -126,5 +127,6 @@ const char *const store_migrations[] = {
 	schema_concurrency,
 	schema_bench,
 	schema_writes,
+	schema_version_append,
 };
 const int store_migration_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

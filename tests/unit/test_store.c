@@ -165,6 +165,72 @@ static void test_file_mode_0600(void **state)
 	assert_int_equal(sb.st_mode & 0077, 0);
 }
 
+/* Migration 7 turns action_version into a rowid table (a new version is
+ * appended instead of inserted mid-tree): every history survives the
+ * rebuild unchanged, in (action, version) order, and later versions are
+ * appended after it. The database is built at version 6 by hand. */
+static void test_version_table_rebuilt(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/planboard-mig7.XXXXXX", path[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/old.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_true(store_migration_count >= 7);
+	for (int v = 0; v < 6; v++)
+		assert_int_equal(sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+	static const char rows[] =
+		"PRAGMA user_version = 6;"
+		"INSERT INTO plan(id, code, title) VALUES (1, 'p', 'Plan');"
+		"INSERT INTO theme(id, plan_id, code, title, position) VALUES (1, 1, 't', 'Theme', 0);"
+		"INSERT INTO action(id, plan_id, ref, theme_id, title, source, status, rag, version, created_at, updated_at)"
+		" VALUES (1, 1, '1.1', 1, 'One', 'service_wide', 'in_progress', 'amber', 2, 'x', 'x'),"
+		"        (2, 1, '1.2', 1, 'Two', 'service_wide', 'completed', 'green', 3, 'x', 'x');"
+		/* Written interleaved, as updates arrive. */
+		"INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id, title, source, status, rag, note)"
+		" VALUES (2, 1, '2017-01-01', 'a', 1, 'Two', 'service_wide', 'not_started', 'red', 'created'),"
+		"        (1, 1, '2017-01-02', 'a', 1, 'One', 'service_wide', 'not_started', 'red', 'created'),"
+		"        (2, 2, '2017-02-01', 'b', 1, 'Two', 'service_wide', 'in_progress', 'amber', NULL),"
+		"        (1, 2, '2017-02-02', 'b', 1, 'One', 'service_wide', 'in_progress', 'amber', 'started'),"
+		"        (2, 3, '2017-03-01', 'c', 1, 'Two', 'service_wide', 'completed', 'green', 'done');";
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	char *err = NULL;
+	struct store *st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), store_migration_count);
+	char *all = query_text(st, "SELECT group_concat(r, ';') FROM (SELECT action_id || ',' || version || ','"
+				   " || recorded_at || ',' || recorded_by || ',' || status || ',' || ifnull(note, '-') AS r"
+				   " FROM action_version ORDER BY rowid)");
+	assert_string_equal(all, "1,1,2017-01-02,a,not_started,created;1,2,2017-02-02,b,in_progress,started;"
+				 "2,1,2017-01-01,a,not_started,created;2,2,2017-02-01,b,in_progress,-;"
+				 "2,3,2017-03-01,c,completed,done");
+	free(all);
+	/* A new version goes at the end; the key still refuses a duplicate. */
+	assert_int_equal(raw_exec(st, "INSERT INTO action_version(action_id, version, recorded_at, recorded_by,"
+				      " theme_id, title, source, status, rag) VALUES (1, 3, '2017-04-01', 'd', 1, 'One',"
+				      " 'service_wide', 'completed', 'green')"), SQLITE_OK);
+	assert_int_equal(query_int(st, "SELECT action_id * 10 + version FROM action_version ORDER BY rowid DESC LIMIT 1"),
+			 13);
+	assert_int_equal(raw_exec(st, "INSERT INTO action_version(action_id, version, recorded_at, recorded_by,"
+				      " theme_id, title, source, status, rag) VALUES (1, 3, '2017-04-02', 'e', 1, 'One',"
+				      " 'service_wide', 'completed', 'green')"), SQLITE_CONSTRAINT);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'action_version_append'"), 0);
+	char *check = query_text(st, "PRAGMA integrity_check");
+	assert_string_equal(check, "ok");
+	free(check);
+	store_close(st);
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
+		char p[128];
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
 static void test_newer_schema_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -503,6 +569,7 @@ int main(void)
 	log_set_level(LOG_ERR);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrations_reach_latest, setup, teardown),
+		cmocka_unit_test(test_version_table_rebuilt),
 		cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_mode_0600, setup, teardown),
