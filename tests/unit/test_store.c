@@ -231,6 +231,25 @@ static void test_version_table_rebuilt(void **state)
 	rmdir(dir);
 }
 
+/* The read-only connection sees committed data only, cannot write, and
+ * maps the file (history reads are memory reads, not preads). */
+static void test_reader(void **state)
+{
+	struct fixture *f = *state;
+	char *err = NULL;
+	struct store *rd = store_open_reader(f->path, &err);
+	assert_non_null(rd);
+	assert_null(err);
+	assert_int_equal(query_int(rd, "PRAGMA mmap_size"), 1073741824);
+	assert_int_equal(query_int(f->st, "PRAGMA mmap_size"), 0);
+	assert_int_equal(raw_exec(f->st, "BEGIN; INSERT INTO locality(code, name) VALUES ('east', 'East')"), SQLITE_OK);
+	assert_int_equal(query_int(rd, "SELECT count(*) FROM locality WHERE code = 'east'"), 0);
+	assert_int_equal(raw_exec(f->st, "COMMIT"), SQLITE_OK);
+	assert_int_equal(query_int(rd, "SELECT count(*) FROM locality WHERE code = 'east'"), 1);
+	assert_int_equal(raw_exec(rd, "INSERT INTO locality(code, name) VALUES ('west', 'West')"), SQLITE_READONLY);
+	store_close(rd);
+}
+
 static void test_newer_schema_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -570,6 +589,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrations_reach_latest, setup, teardown),
 		cmocka_unit_test(test_version_table_rebuilt),
+		cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_mode_0600, setup, teardown),
