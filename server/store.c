@@ -1,6 +1,7 @@
 /* store.c: SQLite with WAL, foreign keys, CHECK
  * constraints and migrations by user_version. */
 #include "store.h"
+#include "walbuf.h"
 #include "log.h"
 #include "util.h"
 
@@ -449,7 +450,7 @@ struct store *store_open(const char *path, char **err)
 	if (rc == 0 && sqlite3_open_v2(path, &st->db,
 				       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
 					       SQLITE_OPEN_NOMUTEX,
-				       NULL) != SQLITE_OK) {
+				       walbuf_vfs()) != SQLITE_OK) {
 		*err = xasprintf("cannot open database %s: %s", path,
 				 st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		rc = -1;

@@ -1,0 +1,201 @@
+/* test_walbuf.c: server/walbuf.c on a real database file: a commit of
+ * many WAL frames is one gathered write, and every committed frame is in
+ * the file when COMMIT returns (a second connection through the default
+ * VFS reads it, and a copy of the files taken then recovers it); a
+ * transaction rolled back after spilling frames leaves nothing behind; a
+ * large transaction goes out in bounded pieces; the WAL restarts cleanly
+ * after a checkpoint. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "walbuf.h"
+
+struct fixture {
+	char dir[64], path[128];
+	sqlite3 *w;   /* through walbuf, as the server's writer */
+	sqlite3 *r;   /* the default VFS, as the reader and checkpointer */
+};
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+	if (rc != SQLITE_OK)
+		fail_msg("%s: %s", sql, err ? err : sqlite3_errstr(rc));
+}
+
+static int64_t one_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/planboard-walbuf.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	const char *vfs = walbuf_vfs();
+	assert_non_null(vfs);
+	assert_int_equal(sqlite3_open_v2(f->path, &f->w, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs), SQLITE_OK);
+	/* As the server's writer: WAL, synced by another thread, no
+	 * automatic checkpoint, a small cache so a big transaction spills. */
+	exec_ok(f->w, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;"
+		      "PRAGMA cache_size = 20;"
+		      "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER, v BLOB); CREATE INDEX t_k ON t(k);");
+	assert_int_equal(sqlite3_open_v2(f->path, &f->r, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3_close(f->r);
+	sqlite3_close(f->w);
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* n rows of 1 KiB at random keys: many pages touched. */
+static void insert_rows(sqlite3 *db, int n)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)"
+		 " INSERT INTO t(k, v) SELECT abs(random()) %% 100000, randomblob(1024) FROM c",
+		 n);
+	exec_ok(db, sql);
+}
+
+static void test_one_write_per_commit(void **state)
+{
+	struct fixture *f = *state;
+	for (int round = 1; round <= 20; round++) {
+		unsigned long before = walbuf_flushes();
+		exec_ok(f->w, "BEGIN");
+		insert_rows(f->w, 8);   /* fits the cache: frames are written at COMMIT */
+		exec_ok(f->w, "COMMIT");
+		/* Ten or more frames (rows, index, page 1) in one write. */
+		assert_int_equal(walbuf_flushes() - before, 1);
+		/* Readable by another connection as soon as COMMIT returned. */
+		assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), round * 8);
+	}
+	assert_true(one_int(f->r, "PRAGMA wal_checkpoint") == 0);
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 160);
+}
+
+/* What a crash right after COMMIT would leave: a copy of the database and
+ * its WAL, opened fresh, recovers every committed row. */
+static void test_committed_frames_are_in_the_file(void **state)
+{
+	struct fixture *f = *state;
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 30);
+	exec_ok(f->w, "COMMIT");
+	char cmd[640];
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s/copy.db' && cp '%s-wal' '%s/copy.db-wal'", f->path, f->dir, f->path,
+		 f->dir);
+	assert_int_equal(system(cmd), 0);
+	char copy[96];
+	snprintf(copy, sizeof copy, "%s/copy.db", f->dir);
+	sqlite3 *c;
+	assert_int_equal(sqlite3_open_v2(copy, &c, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(one_int(c, "SELECT count(*) FROM t"), 30);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "ok");
+	sqlite3_finalize(s);
+	sqlite3_close(c);
+}
+
+/* A transaction larger than the cache spills frames before COMMIT; rolled
+ * back, none of it is seen, and the next commit is whole. */
+static void test_spill_then_rollback(void **state)
+{
+	struct fixture *f = *state;
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 10);
+	exec_ok(f->w, "COMMIT");
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 2000);   /* 2 MiB through a 20-page cache */
+	exec_ok(f->w, "ROLLBACK");
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 10);
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 5);
+	exec_ok(f->w, "COMMIT");
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 15);
+	assert_int_equal(one_int(f->w, "SELECT count(*) FROM t"), 15);
+}
+
+/* 6 MiB in one transaction: written in pieces of at most 4 MiB, all of it
+ * readable after. */
+static void test_large_transaction(void **state)
+{
+	struct fixture *f = *state;
+	exec_ok(f->w, "PRAGMA cache_size = 4000");
+	unsigned long before = walbuf_flushes();
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 6000);
+	exec_ok(f->w, "COMMIT");
+	unsigned long writes = walbuf_flushes() - before;
+	assert_true(writes >= 2);
+	assert_true(writes <= 4);
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 6000);
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t WHERE length(v) = 1024"), 6000);
+}
+
+/* After a full checkpoint the next writer restarts the WAL from its
+ * start (a 32-byte header, then frames over the old ones): the gathered
+ * writes follow it there. */
+static void test_restart(void **state)
+{
+	struct fixture *f = *state;
+	for (int round = 1; round <= 5; round++) {
+		exec_ok(f->w, "BEGIN");
+		insert_rows(f->w, 20);
+		exec_ok(f->w, "COMMIT");
+		sqlite3_stmt *s;
+		assert_int_equal(sqlite3_prepare_v2(f->r, "PRAGMA wal_checkpoint(RESTART)", -1, &s, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(s, 0), 0);   /* not busy */
+		assert_int_equal(sqlite3_column_int(s, 1), sqlite3_column_int(s, 2));
+		sqlite3_finalize(s);
+	}
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 3);
+	exec_ok(f->w, "COMMIT");
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 103);
+	assert_int_equal(one_int(f->w, "SELECT count(*) FROM t"), 103);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_one_write_per_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_committed_frames_are_in_the_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spill_then_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
