@@ -25,6 +25,9 @@ struct walbuf_file {
 	sqlite3_int64 off;      /* where buf[0] goes in the file */
 	size_t len, cap;
 	unsigned char *buf;
+	/* The end of the frames written (gathered or not) since the WAL was
+	 * started over: only a write exactly there is gathered. */
+	sqlite3_int64 end;
 	bool commit_page_next;  /* the last write was a commit frame's header */
 };
 
@@ -46,8 +49,13 @@ static int flush(struct walbuf_file *w)
 		size_t n = w->len - done < WRITE_MAX ? w->len - done : WRITE_MAX;
 		rc = w->real->pMethods->xWrite(w->real, w->buf + done, (int)n, w->off + (sqlite3_int64)done);
 	}
-	/* Written or not, these bytes are done with: after a failure SQLite
-	 * abandons the transaction and rewrites from its last commit. */
+	/* A failed write keeps the bytes: SQLite may go on with the
+	 * transaction (a failed read of a spilled page only fails the
+	 * statement) and commit it later, and its index of the WAL already
+	 * points at these frames. Every later flush tries them again, first,
+	 * and fails the same way until they are written. */
+	if (rc != SQLITE_OK)
+		return rc;
 	w->len = 0;
 	atomic_fetch_add(&flushes, 1);
 	return rc;
@@ -98,21 +106,29 @@ static bool is_commit_header(const void *data, int amt, sqlite3_int64 off)
 static int wb_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 off)
 {
 	struct walbuf_file *w = (struct walbuf_file *)f;
-	int rc = SQLITE_OK;
-	bool ends_commit = w->commit_page_next;
-	w->commit_page_next = is_commit_header(data, amt, off);
-	/* Not right after what is gathered (a frame rewritten in place, the
-	 * header of a restarted WAL), or too large: write that out first. */
-	if (w->len > 0 && (off != w->off + (sqlite3_int64)w->len || !room(w, (size_t)amt)))
-		rc = flush(w);
-	if (rc != SQLITE_OK)
+	if (off == 0 && amt == WAL_HEADER)
+		w->end = 0;   /* the WAL starts over: frames after it are old */
+	bool append = off == w->end;
+	bool ends_commit = append && w->commit_page_next;
+	w->commit_page_next = append && is_commit_header(data, amt, off);
+	/* Anything else is written through, after what is gathered: a frame
+	 * SQLite rewrites in place (a page changed again after its cache
+	 * spilled it), the checksums it then rewrites over the frames that
+	 * follow (up to the commit frame's header, with no page after it to
+	 * trigger a write), frames after a rolled-back transaction's. */
+	if (!append || !room(w, (size_t)amt)) {
+		int rc = flush(w);
+		if (rc == SQLITE_OK)
+			rc = w->real->pMethods->xWrite(w->real, data, amt, off);
+		if (rc == SQLITE_OK && off + amt > w->end)
+			w->end = off + amt;
 		return rc;
+	}
 	if (w->len == 0)
 		w->off = off;
-	if (!room(w, (size_t)amt))
-		return w->real->pMethods->xWrite(w->real, data, amt, off);
 	memcpy(w->buf + w->len, data, (size_t)amt);
 	w->len += (size_t)amt;
+	w->end += amt;
 	/* The commit frame is whole: every frame of the transaction goes to
 	 * the file now, before SQLite makes them visible to readers. */
 	return ends_commit ? flush(w) : SQLITE_OK;

@@ -3,10 +3,14 @@
  * the file when COMMIT returns (a second connection through the default
  * VFS reads it, and a copy of the files taken then recovers it); a
  * transaction rolled back after spilling frames leaves nothing behind; a
- * large transaction goes out in bounded pieces; the WAL restarts cleanly
- * after a checkpoint. */
+ * transaction that changes pages it already spilled (SQLite rewrites
+ * those frames and their checksums in place) is whole on disk; a large
+ * transaction goes out in bounded pieces; the WAL restarts cleanly after
+ * a checkpoint; a failed write fails the COMMIT, and one that fails under
+ * a read loses no frame the transaction later commits. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,10 +18,26 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <errno.h>
+#include <sys/types.h>
+
 #include <cmocka.h>
 #include <sqlite3.h>
 
 #include "walbuf.h"
+
+/* Writes fail with ENOSPC while set (the unix VFS's pwrite64 replaced). */
+static bool fail_writes;
+static sqlite3_syscall_ptr real_pwrite64;
+
+static ssize_t failing_pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	if (fail_writes) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return ((ssize_t(*)(int, const void *, size_t, off_t))real_pwrite64)(fd, buf, n, off);
+}
 
 struct fixture {
 	char dir[64], path[128];
@@ -103,29 +123,107 @@ static void test_one_write_per_commit(void **state)
 	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 160);
 }
 
-/* What a crash right after COMMIT would leave: a copy of the database and
- * its WAL, opened fresh, recovers every committed row. */
-static void test_committed_frames_are_in_the_file(void **state)
+/* What a crash now would leave: a copy of the database and its WAL,
+ * opened fresh, recovers `rows` rows and is intact. */
+static void check_crash_copy(struct fixture *f, int64_t rows)
 {
-	struct fixture *f = *state;
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 30);
-	exec_ok(f->w, "COMMIT");
 	char cmd[640];
-	snprintf(cmd, sizeof cmd, "cp '%s' '%s/copy.db' && cp '%s-wal' '%s/copy.db-wal'", f->path, f->dir, f->path,
-		 f->dir);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s/copy.db' && cp '%s-wal' '%s/copy.db-wal' && rm -f '%s/copy.db-shm'",
+		 f->path, f->dir, f->path, f->dir, f->dir);
 	assert_int_equal(system(cmd), 0);
 	char copy[96];
 	snprintf(copy, sizeof copy, "%s/copy.db", f->dir);
 	sqlite3 *c;
 	assert_int_equal(sqlite3_open_v2(copy, &c, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	assert_int_equal(one_int(c, "SELECT count(*) FROM t"), 30);
+	assert_int_equal(one_int(c, "SELECT count(*) FROM t"), rows);
 	sqlite3_stmt *s;
 	assert_int_equal(sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(s, 0), "ok");
 	sqlite3_finalize(s);
 	sqlite3_close(c);
+}
+
+static void test_committed_frames_are_in_the_file(void **state)
+{
+	struct fixture *f = *state;
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 30);
+	exec_ok(f->w, "COMMIT");
+	check_crash_copy(f, 30);
+}
+
+/* Pages changed again after the cache spilled them: SQLite overwrites
+ * their frames in place and, at COMMIT, rewrites the checksums of every
+ * frame from there to the commit frame (headers only, the last one with
+ * no page written after it). All of it must be in the file at COMMIT,
+ * also once another connection has checkpointed it into the database. */
+static void test_frames_rewritten_after_spill(void **state)
+{
+	struct fixture *f = *state;
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 500);
+	exec_ok(f->w, "UPDATE t SET k = k + 1");
+	exec_ok(f->w, "COMMIT");
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 500);
+	check_crash_copy(f, 500);
+	exec_ok(f->r, "PRAGMA wal_checkpoint(PASSIVE)");
+	check_crash_copy(f, 500);
+}
+
+/* The write of a commit's frames fails: the COMMIT fails, no reader sees
+ * any of it, and once the disk has room again the next commit is whole. */
+static void test_failed_commit(void **state)
+{
+	struct fixture *f = *state;
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 4);
+	exec_ok(f->w, "COMMIT");
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 8);
+	fail_writes = true;
+	int rc = sqlite3_exec(f->w, "COMMIT", NULL, NULL, NULL);
+	fail_writes = false;
+	assert_int_not_equal(rc, SQLITE_OK);
+	if (!sqlite3_get_autocommit(f->w))
+		exec_ok(f->w, "ROLLBACK");
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 4);
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 5);
+	exec_ok(f->w, "COMMIT");
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 9);
+	check_crash_copy(f, 9);
+}
+
+/* A read of a spilled page writes the gathered frames first; if that
+ * fails, the read fails and the frames are kept. SQLite 3.40 rolls the
+ * whole transaction back on that error (SQLITE_FULL or SQLITE_IOERR);
+ * were it to go on and commit, the kept frames would make it whole.
+ * Either way: whole if committed, absent if not, never part of it. */
+static void test_failed_write_under_a_read(void **state)
+{
+	struct fixture *f = *state;
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 10);
+	exec_ok(f->w, "COMMIT");
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 300);   /* 300 KiB through a 20-page cache: spilled, gathered */
+	fail_writes = true;
+	int rc = sqlite3_exec(f->w, "SELECT sum(length(v)) FROM t", NULL, NULL, NULL);
+	fail_writes = false;
+	assert_int_not_equal(rc, SQLITE_OK);   /* it had to read a spilled page */
+	int64_t want = 10;
+	if (!sqlite3_get_autocommit(f->w)) {
+		if (sqlite3_exec(f->w, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+			want = 310;
+		else
+			exec_ok(f->w, "ROLLBACK");
+	}
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), want);
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t WHERE length(v) = 1024"), want);
+	check_crash_copy(f, want);
+	exec_ok(f->r, "PRAGMA wal_checkpoint(PASSIVE)");
+	check_crash_copy(f, want);
 }
 
 /* A transaction larger than the cache spills frames before COMMIT; rolled
@@ -190,10 +288,21 @@ static void test_restart(void **state)
 
 int main(void)
 {
+	/* Before any connection opens a file through the unix VFS. */
+	sqlite3_vfs *unix_vfs = sqlite3_vfs_find(NULL);
+	real_pwrite64 = unix_vfs->xGetSystemCall(unix_vfs, "pwrite64");
+	if (real_pwrite64 == NULL ||
+	    unix_vfs->xSetSystemCall(unix_vfs, "pwrite64", (sqlite3_syscall_ptr)failing_pwrite64) != SQLITE_OK) {
+		fprintf(stderr, "cannot replace the unix VFS's pwrite64\n");
+		return 1;
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_write_per_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_committed_frames_are_in_the_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spill_then_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frames_rewritten_after_spill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_write_under_a_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
 	};
