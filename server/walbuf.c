@@ -111,6 +111,13 @@ static int wb_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 of
 	bool append = off == w->end;
 	bool ends_commit = append && w->commit_page_next;
 	w->commit_page_next = append && is_commit_header(data, amt, off);
+	/* The WAL started over with bytes still gathered (a rolled-back
+	 * transaction's): those go first, where they were meant to. */
+	if (append && w->len > 0 && w->off + (sqlite3_int64)w->len != off) {
+		int rc = flush(w);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
 	/* Anything else is written through, after what is gathered: a frame
 	 * SQLite rewrites in place (a page changed again after its cache
 	 * spilled it), the checksums it then rewrites over the frames that

@@ -245,6 +245,32 @@ static void test_spill_then_rollback(void **state)
 	assert_int_equal(one_int(f->w, "SELECT count(*) FROM t"), 15);
 }
 
+/* Frames a rolled-back transaction spilled can still be gathered when
+ * the WAL starts over (a RESTART checkpoint, then a commit writes a new
+ * WAL header at offset 0): the new header and frames go where SQLite
+ * writes them, not after the old bytes. */
+static void test_restart_after_rolled_back_spill(void **state)
+{
+	struct fixture *f = *state;
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 10);
+	exec_ok(f->w, "COMMIT");
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 1500);
+	exec_ok(f->w, "ROLLBACK");
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(f->r, "PRAGMA wal_checkpoint(RESTART)", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 0);
+	sqlite3_finalize(s);
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 7);
+	exec_ok(f->w, "COMMIT");
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 17);
+	assert_int_equal(one_int(f->w, "SELECT count(*) FROM t"), 17);
+	check_crash_copy(f, 17);
+}
+
 /* 6 MiB in one transaction: written in pieces of at most 4 MiB, all of it
  * readable after. */
 static void test_large_transaction(void **state)
@@ -302,6 +328,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spill_then_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frames_rewritten_after_spill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_after_rolled_back_spill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_under_a_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
