@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* Idle this long (no commit) with frames in the WAL: TRUNCATE it. */
 #define IDLE_TRUNCATE_SECONDS 5
@@ -113,9 +116,18 @@ static void passive_then_restart(struct checkpointer *cp)
 	sqlite3_busy_timeout(cp->db, 100);
 }
 
+/* Checkpoints are background work: on a busy machine they should take
+ * the CPU the loop and the sync thread leave, not share it with them
+ * (measured: update p99 at 50 connections 3.9-4.7 -> 2.9-3.3 ms on two
+ * cores). Linux gives each thread its own nice value. A RESTART holding
+ * the write lock still runs: the loop it blocks sleeps meanwhile. */
+#define CHECKPOINT_NICE 10
+
 static void *run(void *arg)
 {
 	struct checkpointer *cp = arg;
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), CHECKPOINT_NICE) != 0)
+		log_debug("checkpoint thread: setpriority: %s", strerror(errno));
 	pthread_mutex_lock(&cp->mu);
 	while (!cp->stop) {
 		struct timespec until;
@@ -174,7 +186,10 @@ struct checkpointer *checkpointer_start(const char *path, sqlite3 *loop_db, unsi
 	}
 	pthread_mutex_init(&cp->mu, NULL);
 	pthread_cond_init(&cp->cond, NULL);
-	if (pthread_create(&cp->thread, NULL, run, cp) != 0) {
+	if (pthread_create(&cp->thread, NULL, run, cp) == 0) {
+		/* Named for top -H, perf and /proc/PID/task/TID/comm. */
+		pthread_setname_np(cp->thread, "pb-checkpoint");
+	} else {
 		*err = xstrdup("cannot start the checkpoint thread");
 		pthread_mutex_destroy(&cp->mu);
 		pthread_cond_destroy(&cp->cond);

@@ -99,7 +99,10 @@ struct syncer *syncer_start(struct event_base *base, const char *wal_path,
 	event_add(s->wake_ev, NULL);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cond, NULL);
-	if (pthread_create(&s->thread, NULL, run, s) != 0) {
+	if (pthread_create(&s->thread, NULL, run, s) == 0) {
+		/* Named for top -H, perf and /proc/PID/task/TID/comm. */
+		pthread_setname_np(s->thread, "pb-sync");
+	} else {
 		*err = xstrdup("cannot start the sync thread");
 		event_free(s->wake_ev);
 		goto fail;

@@ -108,5 +108,15 @@ login admin "$ADMIN_PW"
 as admin --json admin stats
 check "stats ok" test "$RC" -eq 0
 expect_json "j['checkpoints'] >= 1" True
+# The background threads are named, and the checkpoint thread runs at a
+# lower priority (nice 10) than the loop and the sync thread.
+thread_nice() {
+  local t
+  for t in /proc/"$SERVER_PID"/task/*; do
+    [ "$(cat "$t/comm")" = "$1" ] && awk '{print $19}' "$t/stat"
+  done
+}
+check "checkpoint thread named and at nice 10" test "$(thread_nice pb-checkpoint)" = 10
+check "sync thread named and at the loop's priority" test "$(thread_nice pb-sync)" = "$(thread_nice planboardd)"
 stop_server
 finish
