@@ -50,10 +50,11 @@ static int flush(struct walbuf_file *w)
 		rc = w->real->pMethods->xWrite(w->real, w->buf + done, (int)n, w->off + (sqlite3_int64)done);
 	}
 	/* A failed write keeps the bytes: SQLite may go on with the
-	 * transaction (a failed read of a spilled page only fails the
+	 * transaction (a failed read of a spilled page could fail only the
 	 * statement) and commit it later, and its index of the WAL already
 	 * points at these frames. Every later flush tries them again, first,
-	 * and fails the same way until they are written. */
+	 * and fails the same way until they are written. (Not the frames of
+	 * a failed commit: wb_write drops those.) */
 	if (rc != SQLITE_OK)
 		return rc;
 	w->len = 0;
@@ -127,6 +128,8 @@ static int wb_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 of
 		int rc = flush(w);
 		if (rc == SQLITE_OK)
 			rc = w->real->pMethods->xWrite(w->real, data, amt, off);
+		else if (ends_commit)
+			w->len = 0;   /* a failed commit: see below */
 		if (rc == SQLITE_OK && off + amt > w->end)
 			w->end = off + amt;
 		return rc;
@@ -138,7 +141,16 @@ static int wb_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 of
 	w->end += amt;
 	/* The commit frame is whole: every frame of the transaction goes to
 	 * the file now, before SQLite makes them visible to readers. */
-	return ends_commit ? flush(w) : SQLITE_OK;
+	if (!ends_commit)
+		return SQLITE_OK;
+	int rc = flush(w);
+	/* SQLite rolls a transaction whose commit could not be written back
+	 * and reports it failed: its frames, commit frame included, must
+	 * never reach the file later, where recovery after a crash would
+	 * find a valid commit and bring the transaction back. */
+	if (rc != SQLITE_OK)
+		w->len = 0;
+	return rc;
 }
 
 static int wb_truncate(sqlite3_file *f, sqlite3_int64 size)

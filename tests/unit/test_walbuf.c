@@ -195,6 +195,29 @@ static void test_failed_commit(void **state)
 	check_crash_copy(f, 9);
 }
 
+/* A COMMIT whose write failed is reported failed and rolled back; its
+ * frames (a valid commit frame among them) must not reach the file later,
+ * when the disk has room again and the writer touches the WAL (here a
+ * read), or a crash before the next commit would bring it back. */
+static void test_failed_commit_stays_failed(void **state)
+{
+	struct fixture *f = *state;
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 4);
+	exec_ok(f->w, "COMMIT");
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 8);
+	fail_writes = true;
+	int rc = sqlite3_exec(f->w, "COMMIT", NULL, NULL, NULL);
+	fail_writes = false;
+	assert_int_not_equal(rc, SQLITE_OK);
+	if (!sqlite3_get_autocommit(f->w))
+		exec_ok(f->w, "ROLLBACK");
+	assert_int_equal(one_int(f->w, "SELECT count(*) FROM t"), 4);
+	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 4);
+	check_crash_copy(f, 4);
+}
+
 /* A read of a spilled page writes the gathered frames first; if that
  * fails, the read fails and the frames are kept. SQLite 3.40 rolls the
  * whole transaction back on that error (SQLITE_FULL or SQLITE_IOERR);
@@ -328,6 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spill_then_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frames_rewritten_after_spill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_commit_stays_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_after_rolled_back_spill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_under_a_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_transaction, setup, teardown),
