@@ -139,15 +139,15 @@ static size_t put_varint(uint8_t *out, uint64_t n)
 	return i;
 }
 
-void action_cache_put(struct action_cache *c, const char *plan, const char *ref, const char *as_of, int64_t action_id,
-		      uint64_t gen, const Pb__ActionReply *r)
+bool action_cache_put(struct action_cache *c, const char *plan, const char *ref, const char *as_of, int64_t action_id,
+		      uint64_t gen, const Pb__ActionReply *r, struct action_cache_hit *kept)
 {
 	char key[KEY_MAX];
 	size_t len = make_key(key, plan, ref, as_of);
 	size_t size = pb__action_reply__get_packed_size(r);
 	unsigned b = (unsigned)(action_id & (EPOCHS - 1));
 	if (len == 0 || size > MAX_PACKED || c->all_pending || (c->pending[b / 8] & (1u << (b % 8))))
-		return;
+		return false;
 	struct entry *e = xmalloc(sizeof *e + len + VARINT_MAX + size);
 	memcpy(e->bytes, key, len);
 	uint8_t *field = e->bytes + len;
@@ -164,6 +164,12 @@ void action_cache_put(struct action_cache *c, const char *plan, const char *ref,
 	s->used = ++c->tick;
 	s->epoch = c->epoch[b];
 	s->cleared = c->cleared;
+	if (kept != NULL) {
+		kept->field = field;
+		kept->field_len = e->field_len;
+		kept->gen = gen;
+	}
+	return true;
 }
 
 void action_cache_forget(struct action_cache *c, int64_t action_id)

@@ -37,9 +37,10 @@ void action_cache_free(struct action_cache *c);   /* NULL is fine */
 bool action_cache_get(struct action_cache *c, const char *plan, const char *ref, const char *as_of,
 		      struct action_cache_hit *hit);
 /* Keep r packed (r may live in a request's arena), read when commit
- * generation gen was the last. */
-void action_cache_put(struct action_cache *c, const char *plan, const char *ref, const char *as_of, int64_t action_id,
-		      uint64_t gen, const Pb__ActionReply *r);
+ * generation gen was the last. True if kept: *kept (if not NULL) then
+ * holds the packed answer, to send instead of packing r again. */
+bool action_cache_put(struct action_cache *c, const char *plan, const char *ref, const char *as_of, int64_t action_id,
+		      uint64_t gen, const Pb__ActionReply *r, struct action_cache_hit *kept);
 /* Its action is written in the open transaction: its answers are dropped,
  * and none is kept for it until that transaction ends. */
 void action_cache_forget(struct action_cache *c, int64_t action_id);

@@ -68,7 +68,7 @@ static void test_keeps_a_copy(void **state)
 	struct action_cache *c = action_cache_new();
 	assert_null(kept(c, "north", "1.1", "2026-11-26"));
 	make_reply("1.1", 3);
-	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply, NULL);
 	action.version = 99;   /* the caller's copy changes; the kept one does not */
 	const Pb__ActionReply *k = kept(c, "north", "1.1", "2026-11-26");
 	assert_non_null(k);
@@ -89,10 +89,10 @@ static void test_forget_and_clear(void **state)
 	(void)state;
 	struct action_cache *c = action_cache_new();
 	make_reply("1.1", 1);
-	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply);
-	action_cache_put(c, NULL, "1.1", "2026-11-26", 7, 4, &reply);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply, NULL);
+	action_cache_put(c, NULL, "1.1", "2026-11-26", 7, 4, &reply, NULL);
 	make_reply("1.2", 1);
-	action_cache_put(c, "north", "1.2", "2026-11-26", 8, 5, &reply);
+	action_cache_put(c, "north", "1.2", "2026-11-26", 8, 5, &reply, NULL);
 	action_cache_forget(c, 7);
 	assert_null(kept(c, "north", "1.1", "2026-11-26"));
 	assert_null(kept(c, NULL, "1.1", "2026-11-26"));
@@ -112,22 +112,22 @@ static void test_nothing_kept_while_written(void **state)
 	struct action_cache *c = action_cache_new();
 	make_reply("1.1", 1);
 	action_cache_forget(c, 7);
-	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply);
+	assert_false(action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply, NULL));
 	assert_null(kept(c, "north", "1.1", "2026-11-26"));
 	make_reply("1.2", 1);
-	action_cache_put(c, "north", "1.2", "2026-11-26", 8, 4, &reply);
+	action_cache_put(c, "north", "1.2", "2026-11-26", 8, 4, &reply, NULL);
 	assert_non_null(kept(c, "north", "1.2", "2026-11-26"));
 	action_cache_txn_end(c);
 	make_reply("1.1", 2);
-	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 5, &reply);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 5, &reply, NULL);
 	const Pb__ActionReply *k = kept(c, "north", "1.1", "2026-11-26");
 	assert_non_null(k);
 	assert_int_equal(k->action->version, 2);
 	action_cache_clear(c);
-	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 6, &reply);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 6, &reply, NULL);
 	assert_null(kept(c, "north", "1.1", "2026-11-26"));
 	action_cache_txn_end(c);
-	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 6, &reply);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 6, &reply, NULL);
 	assert_non_null(kept(c, "north", "1.1", "2026-11-26"));
 	action_cache_free(c);
 }
@@ -141,7 +141,7 @@ static void test_large_not_kept(void **state)
 	memset(big, 'x', 19999);
 	big[19999] = '\0';
 	action.description = big;
-	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply);
+	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply, NULL);
 	assert_null(kept(c, "north", "1.1", "2026-11-26"));
 	free(big);
 	action_cache_free(c);
@@ -154,9 +154,13 @@ static void test_same_bytes_as_packing(void **state)
 	struct action_cache *c = action_cache_new();
 	make_reply("1.1", 3);
 	action.title = "Audit of step-down decisions";
-	action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply);
-	struct action_cache_hit hit;
+	struct action_cache_hit put, hit;
+	assert_true(action_cache_put(c, "north", "1.1", "2026-11-26", 7, 4, &reply, &put));
 	assert_true(action_cache_get(c, "north", "1.1", "2026-11-26", &hit));
+	/* put hands out the kept bytes themselves, to send at once */
+	assert_ptr_equal(put.field, hit.field);
+	assert_int_equal(put.field_len, hit.field_len);
+	assert_int_equal(put.gen, 4);
 	Pb__Response with_body = PB__RESPONSE__INIT;
 	with_body.body_case = PB__RESPONSE__BODY_ACTION;
 	with_body.action = &reply;
@@ -178,7 +182,7 @@ static void test_thousand_all_kept(void **state)
 	for (int i = 1; i <= 1000; i++) {
 		snprintf(ref, sizeof ref, "%d.%d", i / 10, i % 10);
 		make_reply(ref, 1);
-		action_cache_put(c, "north", ref, "2026-11-26", i, 4, &reply);
+		action_cache_put(c, "north", ref, "2026-11-26", i, 4, &reply, NULL);
 	}
 	for (int i = 1; i <= 1000; i++) {
 		snprintf(ref, sizeof ref, "%d.%d", i / 10, i % 10);
