@@ -7,6 +7,7 @@
 #include <time.h>
 
 static enum log_level min_level = LOG_INFO;
+static double slow_ms = 50;
 
 void log_set_level(enum log_level level)
 {
@@ -32,4 +33,27 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	/* One write per line so concurrent writers do not interleave. */
 	fprintf(stderr, "%s.%03dZ %s %s\n", stamp, (int)(tv.tv_usec / 1000), names[level], line);
+}
+
+bool log_gate_open(struct log_gate *g, unsigned long *quiet)
+{
+	time_t now = time(NULL);
+	if (g->last != 0 && now - g->last < 10) {
+		g->quiet++;
+		return false;
+	}
+	*quiet = g->quiet;
+	g->quiet = 0;
+	g->last = now;
+	return true;
+}
+
+void log_set_slow_ms(double ms)
+{
+	slow_ms = ms;
+}
+
+double log_slow_ms(void)
+{
+	return slow_ms;
 }

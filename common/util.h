@@ -23,6 +23,8 @@ void time_to_iso(time_t t, char out[ISO_TIME_LEN]);
 void today_date(char out[11]);
 /* Parse "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight); -1 on error. */
 int iso_to_time(const char *s, time_t *out);
+/* Milliseconds on the monotonic clock, for measuring durations. */
+double mono_ms(void);
 
 /* Growable byte buffer. */
 struct buf {

@@ -46,27 +46,6 @@ static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg);
 
-/* Per-connection failures a scanner can cause by the thousand (TLS
- * handshakes, broken framing) are logged at most every 10 s per kind, with
- * the number left out since. */
-struct log_gate {
-	time_t last;
-	unsigned long quiet;
-};
-
-static bool log_gate_open(struct log_gate *g, unsigned long *quiet)
-{
-	time_t now = time(NULL);
-	if (g->last != 0 && now - g->last < 10) {
-		g->quiet++;
-		return false;
-	}
-	*quiet = g->quiet;
-	g->quiet = 0;
-	g->last = now;
-	return true;
-}
-
 static void peer_name(struct sockaddr *sa, char *out, size_t len)
 {
 	char host[INET6_ADDRSTRLEN] = "?";

@@ -272,10 +272,21 @@ static const char *now_iso(void)
 	return buf;
 }
 
+/* Every other client waited while this request ran. */
+static void log_if_slow(struct conn *c, const Pb__Request *req, double ms)
+{
+	static struct log_gate gate;
+	unsigned long quiet;
+	if (ms >= log_slow_ms() && log_gate_open(&gate, &quiet))
+		log_warn("slow request type=%s ms=%.1f peer=%s (%lu more not logged)", wire_request_name(req->body_case),
+			 ms, c->peer, quiet);
+}
+
 int dispatch_request(struct conn *c, const Pb__Request *req)
 {
 	if (batch_capture(c, req))
 		return PB__STATUS__OK;
+	double started = mono_ms();
 	struct arena arena = { 0 };
 	Pb__Response resp = PB__RESPONSE__INIT;
 	char now[ISO_TIME_LEN];
@@ -325,6 +336,7 @@ int dispatch_request(struct conn *c, const Pb__Request *req)
 	wire_free(replay);
 	watch_after_response(c);
 	arena_free(&arena);
+	log_if_slow(c, req, mono_ms() - started);
 	if (lost)
 		server_commit_now(c->srv);   /* answer the lost group now: nothing in it was saved */
 	/* A running batch is committed as one, after its last request. */

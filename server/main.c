@@ -45,6 +45,9 @@ static void usage(FILE *out)
 		"                              RESOURCE_EXHAUSTED (default: SQLite's)\n"
 		"      --checkpoint-pages N    WAL pages written between checkpoints (default\n"
 		"                              8000; the checkpoint thread copies them)\n"
+		"      --slow-ms MS            log a request, commit, wait for the write lock\n"
+		"                              or WAL sync that takes MS ms or more (default 50;\n"
+		"                              at most one line per kind every 10 s)\n"
 		"      --tls-cert FILE         PEM certificate chain: serve TLS 1.2+\n"
 		"      --tls-key FILE          PEM private key for --tls-cert\n"
 		"      --allow-plaintext       allow a non-loopback --listen address without TLS\n"
@@ -135,7 +138,7 @@ int main(int argc, char **argv)
 	server_config_defaults(&cfg);
 	const char *init_name = NULL, *port_file = NULL;
 	enum { O_INIT = 256, O_PORTFILE, O_FRAME, O_CONNS, O_HANDSHAKE, O_IDLE, O_OUTPUT, O_TTL, O_HEARTBEAT, O_NO_GROUP };
-	enum { O_PREFRAME = 300, O_DBPAGES, O_CERT, O_KEY, O_PLAIN, O_CHECK, O_CKPT };
+	enum { O_PREFRAME = 300, O_DBPAGES, O_CERT, O_KEY, O_PLAIN, O_CHECK, O_CKPT, O_SLOW };
 	bool check = false;
 	static const struct option opts[] = {
 		{ "listen", required_argument, 0, 'l' },
@@ -157,6 +160,7 @@ int main(int argc, char **argv)
 		{ "allow-plaintext", no_argument, 0, O_PLAIN },
 		{ "check", no_argument, 0, O_CHECK },
 		{ "checkpoint-pages", required_argument, 0, O_CKPT },
+		{ "slow-ms", required_argument, 0, O_SLOW },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -232,6 +236,11 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			cfg.checkpoint_pages = (unsigned)v;
+			break;
+		case O_SLOW:
+			if (parse_uint("--slow-ms", optarg, 3600000, &v))
+				return 1;
+			log_set_slow_ms((double)v);
 			break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;

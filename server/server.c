@@ -73,7 +73,14 @@ static void commit_open(struct server *srv)
 			srv->durable_gen = gen;
 		return;
 	}
-	if (store_commit(srv->store) == SQLITE_OK) {
+	double started = mono_ms();
+	int rc = store_commit(srv->store);
+	double ms = mono_ms() - started;
+	static struct log_gate gate;
+	unsigned long quiet;
+	if (ms >= log_slow_ms() && log_gate_open(&gate, &quiet))
+		log_warn("slow commit ms=%.1f writes=%u (%lu more not logged)", ms, writes, quiet);
+	if (rc == SQLITE_OK) {
 		/* The next read must see this commit: a client may read right
 		 * after its write, and the reader's snapshot may be older. */
 		store_read_end(srv->reader);

@@ -215,7 +215,15 @@ int store_begin(struct store *st)
 	if (st->in_txn)
 		return SQLITE_OK;
 	store_read_end(st);
+	double started = mono_ms();
 	int rc = store_step_cached(st, "BEGIN IMMEDIATE");
+	double ms = mono_ms() - started;
+	static struct log_gate gate;
+	unsigned long quiet;
+	/* The write lock was held elsewhere: a RESTART checkpoint, a backup. */
+	if (ms >= log_slow_ms() && log_gate_open(&gate, &quiet))
+		log_warn("slow start of a write transaction (waiting for the write lock) ms=%.1f (%lu more not logged)",
+			 ms, quiet);
 	if (rc == SQLITE_OK)
 		st->in_txn = true;
 	return rc;

@@ -54,7 +54,13 @@ static void *run(void *arg)
 			break;
 		uint64_t gen = s->wanted;   /* every commit up to it was written */
 		pthread_mutex_unlock(&s->mu);
+		double started = mono_ms();
 		sync_or_die(s->wal_fd);
+		double ms = mono_ms() - started;
+		static struct log_gate gate;   /* this thread's own */
+		unsigned long quiet;
+		if (ms >= log_slow_ms() && log_gate_open(&gate, &quiet))
+			log_warn("slow fdatasync of the WAL ms=%.1f (%lu more not logged)", ms, quiet);
 		pthread_mutex_lock(&s->mu);
 		s->synced = gen;
 		uint64_t one = 1;

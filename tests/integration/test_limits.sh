@@ -18,8 +18,11 @@ expect_rc 1 run_server_expect_fail --handshake-timeout abc
 expect_err "is not a number"
 expect_rc 1 run_server_expect_fail --checkpoint-pages 5
 expect_err "--checkpoint-pages must be 100..1000000"
+expect_rc 1 run_server_expect_fail --slow-ms soon
+expect_err "--slow-ms: 'soon' is not a number"
+expect_rc 1 run_server_expect_fail --slow-ms -1
 RC=0; OUT="$("$PLANBOARDD" --help)" || RC=$?
-for opt in "--max-frame BYTES" "(default 1048576)" "(default 4096)" "(default 10)" "(default 300)" "(default 4194304)" "--max-frame-prelogin" "--max-db-pages" "--checkpoint-pages N"; do
+for opt in "--max-frame BYTES" "(default 1048576)" "(default 4096)" "(default 10)" "(default 300)" "(default 4194304)" "--max-frame-prelogin" "--max-db-pages" "--checkpoint-pages N" "--slow-ms MS"; do
   expect_out "$opt"
 done
 
@@ -118,5 +121,25 @@ thread_nice() {
 }
 check "checkpoint thread named and at nice 10" test "$(thread_nice pb-checkpoint)" = 10
 check "sync thread named and at the loop's priority" test "$(thread_nice pb-sync)" = "$(thread_nice planboardd)"
+stop_server
+
+# --slow-ms: with 0 every request, commit, write-lock wait and WAL sync is
+# "slow"; each kind is logged once (then at most every 10 s) with how
+# long it took. At the default (50 ms) this load logs none.
+: >"$T/server.log"
+start_server --slow-ms 0
+login admin "$ADMIN_PW"
+for i in 1 2 3; do as admin locality add "slow$i" "Slow $i"; done
+check "writes ok" test "$RC" -eq 0
+for kind in "slow request type=" "slow commit ms=" "slow start of a write transaction" "slow fdatasync of the WAL ms="; do
+  check "logged: $kind" test "$(count "$kind")" -eq 1
+done
+stop_server
+: >"$T/server.log"
+start_server
+login admin "$ADMIN_PW"
+for i in 4 5 6; do as admin locality add "slow$i" "Slow $i"; done
+check "writes ok" test "$RC" -eq 0
+check "nothing slow at the default threshold" test "$(count ' slow ')" -eq 0
 stop_server
 finish
