@@ -11,11 +11,20 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Idle this long (no commit) with frames in the WAL: TRUNCATE it. */
-#define IDLE_TRUNCATE_SECONDS 5
+/* Idle this long (no commit) with frames in the WAL: copy them all and
+ * truncate the WAL file, or, if the file is large, start the WAL over
+ * (RESTART: the next writes overwrite it from its start) and truncate it
+ * only after the longer wait. Truncating a file frees its blocks and page
+ * cache while holding the write lock: ~0.3 ms per MB here (38 ms for
+ * 142 MB, 200 ms for 512 MB), which a write arriving meanwhile waits
+ * for; a RESTART with everything copied takes well under a millisecond. */
+#define IDLE_SECONDS 5
+#define IDLE_TRUNCATE_LARGE_SECONDS 60
+#define LARGE_WAL_BYTES (32LL << 20)
 
 struct checkpointer {
 	sqlite3 *db;              /* the thread's own connection */
@@ -30,6 +39,7 @@ struct checkpointer {
 	atomic_int wal_frames;    /* after the last commit */
 	atomic_int mark;          /* WAL frames when the last checkpoint ran */
 	atomic_llong last_commit; /* CLOCK_MONOTONIC seconds */
+	long long restarted_idle; /* last_commit when an idle RESTART ran */
 	atomic_ullong count;
 };
 
@@ -68,14 +78,24 @@ static const char *mode_name(int mode)
 static int checkpoint(struct checkpointer *cp, int mode, int *frames)
 {
 	int log_frames = 0, done = 0;
+	double started = mono_ms();
 	int rc = sqlite3_wal_checkpoint_v2(cp->db, NULL, mode, &log_frames, &done);
+	double ms = mono_ms() - started;
 	*frames = log_frames;
 	if (rc == SQLITE_OK) {
 		atomic_fetch_add(&cp->count, 1);
 		atomic_store(&cp->mark, mode == SQLITE_CHECKPOINT_PASSIVE ? log_frames : 0);
 		if (mode == SQLITE_CHECKPOINT_TRUNCATE)
 			atomic_store(&cp->wal_frames, 0);
-		log_debug("checkpoint mode=%s wal_frames=%d copied=%d", mode_name(mode), log_frames, done);
+		/* RESTART and TRUNCATE hold the write lock: writes wait. */
+		static struct log_gate gate;   /* this thread's own */
+		unsigned long quiet;
+		if (mode != SQLITE_CHECKPOINT_PASSIVE && ms >= log_slow_ms() && log_gate_open(&gate, &quiet))
+			log_warn("slow checkpoint mode=%s ms=%.1f wal_frames=%d (writes waited; %lu more not logged)",
+				 mode_name(mode), ms, log_frames, quiet);
+		else
+			log_debug("checkpoint mode=%s ms=%.1f wal_frames=%d copied=%d", mode_name(mode), ms, log_frames,
+				  done);
 		return 0;
 	}
 	if (rc != SQLITE_BUSY)
@@ -116,6 +136,29 @@ static void passive_then_restart(struct checkpointer *cp)
 	sqlite3_busy_timeout(cp->db, 100);
 }
 
+static long long wal_file_bytes(struct checkpointer *cp)
+{
+	struct stat sb;
+	const char *wal = sqlite3_filename_wal(sqlite3_db_filename(cp->db, "main"));
+	return wal != NULL && stat(wal, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+/* No commit for a while: copy the rest of the WAL and shrink the file
+ * (see IDLE_SECONDS). Each waits for the write lock at most briefly
+ * (busy timeout), and only now. */
+static void when_idle(struct checkpointer *cp)
+{
+	long long last = atomic_load(&cp->last_commit), idle = mono_seconds() - last;
+	int frames;
+	if (idle < IDLE_SECONDS)
+		return;
+	if (wal_file_bytes(cp) <= LARGE_WAL_BYTES || idle >= IDLE_TRUNCATE_LARGE_SECONDS) {
+		checkpoint(cp, SQLITE_CHECKPOINT_TRUNCATE, &frames);
+	} else if (cp->restarted_idle != last && checkpoint(cp, SQLITE_CHECKPOINT_RESTART, &frames) == 0) {
+		cp->restarted_idle = last;
+	}
+}
+
 /* Checkpoints are background work: on a busy machine they should take
  * the CPU the loop and the sync thread leave, not share it with them
  * (measured: update p99 at 50 connections 3.9-4.7 -> 2.9-3.3 ms on two
@@ -144,12 +187,8 @@ static void *run(void *arg)
 		if (wanted) {
 			atomic_store(&cp->signalled, false);
 			passive_then_restart(cp);
-		} else if (atomic_load(&cp->wal_frames) > 0 &&
-			   mono_seconds() - atomic_load(&cp->last_commit) >= IDLE_TRUNCATE_SECONDS) {
-			/* Idle: copy the rest and shrink the file. It waits for the
-			 * writer lock at most briefly (busy timeout), and only now. */
-			int frames;
-			checkpoint(cp, SQLITE_CHECKPOINT_TRUNCATE, &frames);
+		} else if (atomic_load(&cp->wal_frames) > 0) {
+			when_idle(cp);
 		}
 		pthread_mutex_lock(&cp->mu);
 	}

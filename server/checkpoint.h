@@ -3,7 +3,8 @@
  * leaves the WAL past a threshold, a thread with its own connection runs a
  * PASSIVE checkpoint, which never blocks the loop's reads or writes, and
  * a TRUNCATE one when the server has been idle, so the WAL file shrinks
- * back. A checkpoint (and its fsync) thus never stalls every client. */
+ * back (a large one after a RESTART and a longer wait: truncating it
+ * holds the write lock for a while). A checkpoint (and its fsync) thus never stalls every client. */
 #ifndef PLANBOARD_CHECKPOINT_H
 #define PLANBOARD_CHECKPOINT_H
 
