@@ -232,7 +232,7 @@ static void test_version_table_rebuilt(void **state)
 }
 
 /* The read-only connection sees committed data only, cannot write, and
- * maps the file (history reads are memory reads, not preads). */
+ * maps the file once it is large (64 MB), not before. */
 static void test_reader(void **state)
 {
 	struct fixture *f = *state;
@@ -240,13 +240,24 @@ static void test_reader(void **state)
 	struct store *rd = store_open_reader(f->path, &err);
 	assert_non_null(rd);
 	assert_null(err);
-	assert_int_equal(query_int(rd, "PRAGMA mmap_size"), 1073741824);
+	assert_int_equal(query_int(rd, "PRAGMA mmap_size"), 0);
 	assert_int_equal(query_int(f->st, "PRAGMA mmap_size"), 0);
 	assert_int_equal(raw_exec(f->st, "BEGIN; INSERT INTO locality(code, name) VALUES ('east', 'East')"), SQLITE_OK);
 	assert_int_equal(query_int(rd, "SELECT count(*) FROM locality WHERE code = 'east'"), 0);
 	assert_int_equal(raw_exec(f->st, "COMMIT"), SQLITE_OK);
 	assert_int_equal(query_int(rd, "SELECT count(*) FROM locality WHERE code = 'east'"), 1);
 	assert_int_equal(raw_exec(rd, "INSERT INTO locality(code, name) VALUES ('west', 'West')"), SQLITE_READONLY);
+	store_close(rd);
+	/* 64 MB of data, checkpointed into the file: a new reader maps it. */
+	assert_int_equal(raw_exec(f->st, "CREATE TABLE filler(b BLOB);"
+					 "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 65)"
+					 " INSERT INTO filler SELECT zeroblob(1 << 20) FROM c;"
+					 "PRAGMA wal_checkpoint(TRUNCATE)"),
+			 SQLITE_OK);
+	rd = store_open_reader(f->path, &err);
+	assert_non_null(rd);
+	assert_int_equal(query_int(rd, "PRAGMA mmap_size"), 1073741824);
+	assert_int_equal(query_int(rd, "SELECT count(*) FROM filler"), 65);
 	store_close(rd);
 }
 
