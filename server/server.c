@@ -85,6 +85,9 @@ static void commit_open(struct server *srv)
 		 * after its write, and the reader's snapshot may be older. */
 		store_read_end(srv->reader);
 		srv->stats.commits++;
+		/* Grown past the size worth mapping? (A stat per 1,024 commits.) */
+		if (srv->stats.commits % 1024 == 0)
+			store_reader_map_if_large(srv->reader);
 		*seq = store_last_event_seq(srv->store);
 		return;
 	}

@@ -25,6 +25,7 @@ struct store {
 	size_t nslots, used;
 	bool in_txn;
 	bool in_read;           /* a read transaction (store_read_begin) is open */
+	bool mapped;            /* a reader that maps the file (map_if_large) */
 	struct timespec busy_since; /* when the current busy wait began */
 	int schema_version;
 	char **interned;        /* copies of dynamic SQL, keys of `slots` */
@@ -413,8 +414,8 @@ static int configure(struct store *st, bool writer, char **err)
 	return exec_all(st, pragmas, ARRAY_LEN(pragmas), err);
 }
 
-/* A database this large is mapped by the reader (decided when it opens).
- * A page that is not in the reader's 16 MB cache is then a memory read,
+/* A database this large is mapped by the reader (checked when it opens
+ * and as the database grows: store_reader_map_if_large). A page that is not in the reader's 16 MB cache is then a memory read,
  * not a pread system call and a copy: an action's history is spread
  * through the version table (one row appended per update), and on the
  * 100k-action benchmark database (545 MB) an "action show" that misses
@@ -428,10 +429,23 @@ static int configure(struct store *st, bool writer, char **err)
 static int map_if_large(struct store *st, const char *path, char **err)
 {
 	struct stat sb;
-	if (stat(path, &sb) != 0 || sb.st_size < READER_MAP_MIN_BYTES)
+	if (st->mapped || stat(path, &sb) != 0 || sb.st_size < READER_MAP_MIN_BYTES)
 		return 0;
 	static const char *const map[] = { "PRAGMA mmap_size = 1073741824" };
-	return exec_all(st, map, ARRAY_LEN(map), err);
+	if (exec_all(st, map, ARRAY_LEN(map), err) != 0)
+		return -1;
+	st->mapped = true;
+	return 0;
+}
+
+void store_reader_map_if_large(struct store *rd)
+{
+	char *err = NULL;
+	store_read_end(rd);
+	if (map_if_large(rd, rd->path, &err) != 0) {
+		log_warn("cannot map the database for reading: %s", err);
+		free(err);
+	}
 }
 
 /* A second, read-only connection to an open database: reads run on it so

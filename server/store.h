@@ -16,6 +16,9 @@ struct store;
  * NULL on failure with *err set (free it). ":memory:" works for tests. */
 struct store *store_open(const char *path, char **err);
 struct store *store_open_reader(const char *path, char **err);
+/* The database has grown: a reader maps it once it is large (see
+ * READER_MAP_MIN_BYTES in store.c). Ends the reader's read transaction. */
+void store_reader_map_if_large(struct store *rd);
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
 const char *store_path(struct store *st);
