@@ -107,15 +107,26 @@ static void fig_from(sqlite3_stmt *s, int c, struct figure *f)
 	f->den = sqlite3_column_double(s, c + 2);
 }
 
+/* The version of each measurement current now: the one measurement.version
+ * names (every submit writes both), one look-up by key instead of the
+ * newest recorded by a bound. ?1 is NO_BOUND then; the test keeps it true. */
+#define NOW_VERSION                                                                      \
+	"JOIN measurement_version v ON v.measurement_id = m.id AND v.version = m.version" \
+	" AND v.recorded_at <= ?1 "
+
 /* Every locality's figures for a metric in [from, to], by period. */
 static struct mrow *load_figures(struct hctx *h, int64_t metric_id, const char *from, const char *to,
 				 const char *bound, size_t *n)
 {
-	sqlite3_stmt *s = store_stmt(h->st,
-		"SELECT m.period, m.locality_id, v.value, v.numerator, v.denominator "
-		"FROM measurement m " CURRENT_VERSION
-		"WHERE m.metric_id = ?2 AND m.period >= ?3 AND m.period <= ?4 "
-		"ORDER BY m.period, m.locality_id");
+	sqlite3_stmt *s = bound != NULL && strcmp(bound, NO_BOUND) == 0
+		? store_stmt(h->st, "SELECT m.period, m.locality_id, v.value, v.numerator, v.denominator "
+			"FROM measurement m " NOW_VERSION
+			"WHERE m.metric_id = ?2 AND m.period >= ?3 AND m.period <= ?4 "
+			"ORDER BY m.period, m.locality_id")
+		: store_stmt(h->st, "SELECT m.period, m.locality_id, v.value, v.numerator, v.denominator "
+			"FROM measurement m " CURRENT_VERSION
+			"WHERE m.metric_id = ?2 AND m.period >= ?3 AND m.period <= ?4 "
+			"ORDER BY m.period, m.locality_id");
 	stmt_text(s, 1, bound);
 	stmt_int(s, 2, metric_id);
 	stmt_text(s, 3, from ? from : "0000-00");

@@ -254,12 +254,47 @@ static void previous_gap_is_before_previous_value(void **state)
 	arena_free(&f->arena);
 }
 
+/* "Now" reads each figure's current version by measurement.version, one
+ * look-up; as recorded by a date, the newest version recorded by then.
+ * With a bound after everything the two must agree, on measurements with
+ * several versions as well. */
+static void now_equals_bound_after_everything(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), "SELECT count(*) FROM measurement WHERE version > 1", -1,
+					    &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_true(sqlite3_column_int(q, 0) > 0);   /* revised figures are in the data */
+	sqlite3_finalize(q);
+	for (int l = 0; l < N_LOC; l++) {
+		for (unsigned k = 1; k <= N_MONTHS; k += 5) {
+			char from[PERIOD_BUF];
+			month(from, k);
+			Pb__MetricCompareReply *now, *bounded;
+			reset(f, "2018-01-01T00:00:00Z");
+			assert_int_equal(metric_compare_build(&f->h, "cp", locs[l], from, "2017-09", NULL, &now),
+					 PB__STATUS__OK);
+			assert_int_equal(metric_compare_build(&f->h, "cp", locs[l], from, "2017-09", "2999-12-31", &bounded),
+					 PB__STATUS__OK);
+			assert_int_equal(now->n_points, bounded->n_points);
+			for (size_t i = 0; i < now->n_points; i++)
+				if (!same_point(now->points[i], bounded->points[i]))
+					fail_msg("%s from %s: point %s differs now and as recorded by 2999-12-31", locs[l],
+						 from, now->points[i]->period);
+			arena_free(&f->arena);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(window_equals_tail_of_whole_history),
 		cmocka_unit_test(previous_gap_is_before_previous_value),
 		cmocka_unit_test(recent_months_equal_whole_history),
+		cmocka_unit_test(now_equals_bound_after_everything),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
