@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,12 @@ static bool slot_has(const struct slot *s, const char *key, size_t len)
 	return s->e != NULL && s->e->key_len == len && memcmp(s->e->bytes, key, len) == 0;
 }
 
+/* Written since it was kept, or kept before a clear: never served. */
+static bool slot_stale(const struct action_cache *c, const struct slot *s)
+{
+	return s->epoch != c->epoch[s->action_id & (EPOCHS - 1)] || s->cleared != c->cleared;
+}
+
 bool action_cache_get(struct action_cache *c, const char *plan, const char *ref, const char *as_of,
 		      struct action_cache_hit *hit)
 {
@@ -104,7 +111,7 @@ bool action_cache_get(struct action_cache *c, const char *plan, const char *ref,
 	for (struct slot *s = set; s < set + WAYS; s++) {
 		if (!slot_has(s, key, len))
 			continue;
-		if (s->epoch != c->epoch[s->action_id & (EPOCHS - 1)] || s->cleared != c->cleared)
+		if (slot_stale(c, s))
 			return false;   /* its action was written since, or all were dropped */
 		s->used = ++c->tick;
 		hit->field = s->e->bytes + len;
@@ -115,16 +122,20 @@ bool action_cache_get(struct action_cache *c, const char *plan, const char *ref,
 	return false;
 }
 
-/* The way for key: the one holding it, else an empty one, else the least
- * recently used. */
-static struct slot *way_for(struct slot *set, const char *key, size_t len)
+/* The way for key: the one holding it, else an empty or stale one, else
+ * the least recently used. */
+static struct slot *way_for(struct action_cache *c, struct slot *set, const char *key, size_t len)
 {
 	struct slot *victim = set;
+	uint64_t oldest = UINT64_MAX;
 	for (struct slot *s = set; s < set + WAYS; s++) {
 		if (slot_has(s, key, len) || s->e == NULL)
 			return s;
-		if (s->used < victim->used)
+		uint64_t age = slot_stale(c, s) ? 0 : s->used;   /* stale: take it first */
+		if (age < oldest) {
+			oldest = age;
 			victim = s;
+		}
 	}
 	return victim;
 }
@@ -156,7 +167,7 @@ bool action_cache_put(struct action_cache *c, const char *plan, const char *ref,
 		fatal("protobuf pack of a kept answer: size changed");
 	e->key_len = len;
 	e->field_len = head + size;
-	struct slot *s = way_for(set_of(c, key, len), key, len);
+	struct slot *s = way_for(c, set_of(c, key, len), key, len);
 	free(s->e);
 	s->e = e;
 	s->action_id = action_id;

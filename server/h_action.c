@@ -206,7 +206,8 @@ static void snapshot_from_row(struct hctx *h, sqlite3_stmt *s, struct code_memo 
 	memset(v, 0, sizeof *v);
 	v->version = sqlite3_column_int64(s, 0);
 	for (int i = 0; i < SNAPSHOT_NFIELDS; i++)
-		v->fields[i] = col_text(h->arena, s, 1 + i);
+		if (i != 0 && i != 4 && i != 5)   /* those three are ids: codes below */
+			v->fields[i] = col_text(h->arena, s, 1 + i);
 	v->fields[0] = code_of(h, memo, MEMO_THEME, s, 1);
 	v->fields[4] = code_of(h, memo, MEMO_LOCALITY, s, 5);
 	v->fields[5] = code_of(h, memo, MEMO_ASSIGNED, s, 6);

@@ -441,6 +441,8 @@ static int map_if_large(struct store *st, const char *path, char **err)
 void store_reader_map_if_large(struct store *rd)
 {
 	char *err = NULL;
+	if (rd == NULL)   /* an in-memory or URI database has no reader */
+		return;
 	store_read_end(rd);
 	if (map_if_large(rd, rd->path, &err) != 0) {
 		log_warn("cannot map the database for reading: %s", err);

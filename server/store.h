@@ -17,7 +17,8 @@ struct store;
 struct store *store_open(const char *path, char **err);
 struct store *store_open_reader(const char *path, char **err);
 /* The database has grown: a reader maps it once it is large (see
- * READER_MAP_MIN_BYTES in store.c). Ends the reader's read transaction. */
+ * READER_MAP_MIN_BYTES in store.c). Ends the reader's read transaction.
+ * NULL (no reader) is fine. */
 void store_reader_map_if_large(struct store *rd);
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);

@@ -248,6 +248,7 @@ static void test_reader(void **state)
 	assert_int_equal(query_int(rd, "SELECT count(*) FROM locality WHERE code = 'east'"), 1);
 	assert_int_equal(raw_exec(rd, "INSERT INTO locality(code, name) VALUES ('west', 'West')"), SQLITE_READONLY);
 	store_reader_map_if_large(rd);   /* still small */
+	store_reader_map_if_large(NULL); /* a server without a reader (in memory) */
 	assert_int_equal(query_int(rd, "PRAGMA mmap_size"), 0);
 	/* 64 MB of data, checkpointed into the file: the reader, told the
 	 * database grew, maps it, and so does a new reader at once. */
