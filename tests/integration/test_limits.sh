@@ -123,6 +123,22 @@ check "checkpoint thread named and at nice 10" test "$(thread_nice pb-checkpoint
 check "sync thread named and at the loop's priority" test "$(thread_nice pb-sync)" = "$(thread_nice planboardd)"
 stop_server
 
+# A database named by a file: URI has no separate read connection (reads
+# run on the writer); every 1,024th commit checks whether the reader
+# should map the file, which must cope with there being none.
+stop_server 2>/dev/null
+SAVED_DB="$DB"; DB="file:$T/uri.db"
+start_server   # creates the admin first: "$DB" is not a file name
+PLANBOARD_USER=admin PLANBOARD_PASSWORD="$ADMIN_PW" "$BIN_DIR/planboard-bench" \
+  --seed-actions 5 -n 1 -c 1 >/dev/null 2>&1
+check "seeding a file: URI database worked" test $? -eq 0
+PLANBOARD_USER=admin PLANBOARD_PASSWORD="$ADMIN_PW" "$BIN_DIR/planboard-bench" \
+  --actions 5 -o action-update -c 1 -n 1100 >/dev/null 2>&1
+check "1,100 commits on a file: URI database" test $? -eq 0
+check "server alive after them" server_alive
+stop_server
+DB="$SAVED_DB"
+
 # --slow-ms: with 0 every request, commit, write-lock wait and WAL sync is
 # "slow"; each kind is logged once (then at most every 10 s) with how
 # long it took. At the default (50 ms) this load logs none.
