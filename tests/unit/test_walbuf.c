@@ -106,6 +106,29 @@ static void insert_rows(sqlite3 *db, int n)
 	exec_ok(db, sql);
 }
 
+/* n rows in a transaction of their own. */
+static void commit_rows(sqlite3 *db, int n)
+{
+	exec_ok(db, "BEGIN");
+	insert_rows(db, n);
+	exec_ok(db, "COMMIT");
+}
+
+/* 4 rows committed, then 8 whose COMMIT cannot write its frames: it must
+ * fail, and the transaction is rolled back. */
+static void commit_fails_after_four(struct fixture *f)
+{
+	commit_rows(f->w, 4);
+	exec_ok(f->w, "BEGIN");
+	insert_rows(f->w, 8);
+	fail_writes = true;
+	int rc = sqlite3_exec(f->w, "COMMIT", NULL, NULL, NULL);
+	fail_writes = false;
+	assert_int_not_equal(rc, SQLITE_OK);
+	if (!sqlite3_get_autocommit(f->w))
+		exec_ok(f->w, "ROLLBACK");
+}
+
 static void test_one_write_per_commit(void **state)
 {
 	struct fixture *f = *state;
@@ -147,9 +170,7 @@ static void check_crash_copy(struct fixture *f, int64_t rows)
 static void test_committed_frames_are_in_the_file(void **state)
 {
 	struct fixture *f = *state;
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 30);
-	exec_ok(f->w, "COMMIT");
+	commit_rows(f->w, 30);
 	check_crash_copy(f, 30);
 }
 
@@ -176,21 +197,9 @@ static void test_frames_rewritten_after_spill(void **state)
 static void test_failed_commit(void **state)
 {
 	struct fixture *f = *state;
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 4);
-	exec_ok(f->w, "COMMIT");
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 8);
-	fail_writes = true;
-	int rc = sqlite3_exec(f->w, "COMMIT", NULL, NULL, NULL);
-	fail_writes = false;
-	assert_int_not_equal(rc, SQLITE_OK);
-	if (!sqlite3_get_autocommit(f->w))
-		exec_ok(f->w, "ROLLBACK");
+	commit_fails_after_four(f);
 	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 4);
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 5);
-	exec_ok(f->w, "COMMIT");
+	commit_rows(f->w, 5);
 	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 9);
 	check_crash_copy(f, 9);
 }
@@ -202,17 +211,7 @@ static void test_failed_commit(void **state)
 static void test_failed_commit_stays_failed(void **state)
 {
 	struct fixture *f = *state;
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 4);
-	exec_ok(f->w, "COMMIT");
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 8);
-	fail_writes = true;
-	int rc = sqlite3_exec(f->w, "COMMIT", NULL, NULL, NULL);
-	fail_writes = false;
-	assert_int_not_equal(rc, SQLITE_OK);
-	if (!sqlite3_get_autocommit(f->w))
-		exec_ok(f->w, "ROLLBACK");
+	commit_fails_after_four(f);
 	assert_int_equal(one_int(f->w, "SELECT count(*) FROM t"), 4);
 	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 4);
 	check_crash_copy(f, 4);
@@ -226,9 +225,7 @@ static void test_failed_commit_stays_failed(void **state)
 static void test_failed_write_under_a_read(void **state)
 {
 	struct fixture *f = *state;
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 10);
-	exec_ok(f->w, "COMMIT");
+	commit_rows(f->w, 10);
 	exec_ok(f->w, "BEGIN");
 	insert_rows(f->w, 300);   /* 300 KiB through a 20-page cache: spilled, gathered */
 	fail_writes = true;
@@ -254,16 +251,12 @@ static void test_failed_write_under_a_read(void **state)
 static void test_spill_then_rollback(void **state)
 {
 	struct fixture *f = *state;
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 10);
-	exec_ok(f->w, "COMMIT");
+	commit_rows(f->w, 10);
 	exec_ok(f->w, "BEGIN");
 	insert_rows(f->w, 2000);   /* 2 MiB through a 20-page cache */
 	exec_ok(f->w, "ROLLBACK");
 	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 10);
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 5);
-	exec_ok(f->w, "COMMIT");
+	commit_rows(f->w, 5);
 	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 15);
 	assert_int_equal(one_int(f->w, "SELECT count(*) FROM t"), 15);
 }
@@ -275,9 +268,7 @@ static void test_spill_then_rollback(void **state)
 static void test_restart_after_rolled_back_spill(void **state)
 {
 	struct fixture *f = *state;
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 10);
-	exec_ok(f->w, "COMMIT");
+	commit_rows(f->w, 10);
 	exec_ok(f->w, "BEGIN");
 	insert_rows(f->w, 1500);
 	exec_ok(f->w, "ROLLBACK");
@@ -286,9 +277,7 @@ static void test_restart_after_rolled_back_spill(void **state)
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(s, 0), 0);
 	sqlite3_finalize(s);
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 7);
-	exec_ok(f->w, "COMMIT");
+	commit_rows(f->w, 7);
 	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 17);
 	assert_int_equal(one_int(f->w, "SELECT count(*) FROM t"), 17);
 	check_crash_copy(f, 17);
@@ -301,9 +290,7 @@ static void test_large_transaction(void **state)
 	struct fixture *f = *state;
 	exec_ok(f->w, "PRAGMA cache_size = 4000");
 	unsigned long before = walbuf_flushes();
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 6000);
-	exec_ok(f->w, "COMMIT");
+	commit_rows(f->w, 6000);
 	unsigned long writes = walbuf_flushes() - before;
 	assert_true(writes >= 2);
 	assert_true(writes <= 4);
@@ -318,9 +305,7 @@ static void test_restart(void **state)
 {
 	struct fixture *f = *state;
 	for (int round = 1; round <= 5; round++) {
-		exec_ok(f->w, "BEGIN");
-		insert_rows(f->w, 20);
-		exec_ok(f->w, "COMMIT");
+		commit_rows(f->w, 20);
 		sqlite3_stmt *s;
 		assert_int_equal(sqlite3_prepare_v2(f->r, "PRAGMA wal_checkpoint(RESTART)", -1, &s, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -328,9 +313,7 @@ static void test_restart(void **state)
 		assert_int_equal(sqlite3_column_int(s, 1), sqlite3_column_int(s, 2));
 		sqlite3_finalize(s);
 	}
-	exec_ok(f->w, "BEGIN");
-	insert_rows(f->w, 3);
-	exec_ok(f->w, "COMMIT");
+	commit_rows(f->w, 3);
 	assert_int_equal(one_int(f->r, "SELECT count(*) FROM t"), 103);
 	assert_int_equal(one_int(f->w, "SELECT count(*) FROM t"), 103);
 }
