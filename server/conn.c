@@ -6,6 +6,7 @@
 #include "dispatch.h"
 #include "frame.h"
 #include "log.h"
+#include "sender.h"
 #include "server.h"
 #include "tls.h"
 
@@ -83,6 +84,8 @@ static int pack_response(struct conn *c, Pb__Response *resp, struct buf *out)
 	return -1;
 }
 
+static void conn_check_output(struct conn *c);
+
 static void conn_write_out(struct conn *c, const void *data, size_t len)
 {
 	if (c->dead || c->bev == NULL)
@@ -91,13 +94,20 @@ static void conn_write_out(struct conn *c, const void *data, size_t len)
 	evbuffer_add(out, data, len);
 	/* Inside a read callback or a commit release, conn_flush sends it all
 	 * at the end; anything else (events, heartbeats, timers) is written by
-	 * libevent. */
-	if (!c->flushing)
+	 * libevent. While the sender thread writes to the socket, it waits:
+	 * conn_send_done flushes it. */
+	if (!c->flushing && !c->sending)
 		bufferevent_enable(c->bev, EV_WRITE);
-	/* Backpressure: stop reading a client that is not reading its output.
-	 * Never logged per write: the first pause of a connection is a
-	 * warning, later ones (a slow reader flapping around the limit) are
-	 * counted and logged at debug level. */
+	conn_check_output(c);
+}
+
+/* Backpressure: stop reading a client that is not reading its output.
+ * Never logged per write: the first pause of a connection is a warning,
+ * later ones (a slow reader flapping around the limit) are counted and
+ * logged at debug level. */
+static void conn_check_output(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
 	if (!c->paused && evbuffer_get_length(out) > c->srv->cfg.max_output) {
 		c->paused = true;
 		c->srv->stats.paused_reads++;
@@ -152,6 +162,14 @@ static void conn_penalize(struct conn *c)
 	evtimer_add(c->penalty_ev, &tv);
 }
 
+/* Nothing owed to the peer any more: nothing held, out with the sender
+ * thread or queued. A closing connection can go then. */
+static bool conn_drained(struct conn *c)
+{
+	return c->held_head == NULL && !c->sending &&
+	       (c->bev == NULL || evbuffer_get_length(bufferevent_get_output(c->bev)) == 0);
+}
+
 /* Send what is queued now, from the loop's own turn: responses to all the
  * frames of one read go out in one writev, and the write event (an
  * epoll_ctl to add and another to remove per response) is used only when
@@ -159,7 +177,7 @@ static void conn_penalize(struct conn *c)
 static void conn_flush(struct conn *c)
 {
 	c->flushing = false;
-	if (c->dead || c->bev == NULL)
+	if (c->dead || c->bev == NULL || c->sending)
 		return;
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	if (evbuffer_get_length(out) == 0)
@@ -180,7 +198,7 @@ static void conn_flush(struct conn *c)
 		bufferevent_enable(c->bev, EV_WRITE);
 		return;
 	}
-	if (c->closing && c->held_head == NULL) {
+	if (c->closing && conn_drained(c)) {
 		conn_close(c);
 		return;
 	}
@@ -228,11 +246,95 @@ void conn_mark_lost(struct conn *c, uint64_t gen)
 			hd->lost = true;
 }
 
+/* Hand the released answers (generation <= gen) to the sender thread, in
+ * one job: only for a plain TCP connection with nothing else queued or
+ * out, so the thread's bytes are the next on the wire. A lost write
+ * (an error answer to build) goes the usual way. True if handed over. */
+static bool conn_hand_over(struct conn *c, uint64_t gen)
+{
+	struct server *srv = c->srv;
+	if (srv->sender == NULL || c->sending || c->dead || c->bev == NULL || c->watch != NULL ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) != 0 ||
+	    (bufferevent_get_enabled(c->bev) & EV_WRITE))
+		return false;
+	size_t n = 0, bytes = 0;
+	for (struct held *hd = c->held_head; hd != NULL && hd->gen <= gen; hd = hd->next) {
+		if (hd->lost)
+			return false;
+		n++;
+		bytes += hd->len;
+	}
+	if (n == 0)
+		return false;
+	struct send_job *j;
+	struct held *first = c->held_head;
+	if (n == 1) {
+		/* The usual case: the held answer's own bytes go out. */
+		j = xmalloc(sizeof *j);
+		j->data = first->data;
+		j->len = first->len;
+		j->storage = first;
+		c->held_head = first->next;
+	} else {
+		j = xmalloc(sizeof *j + bytes);
+		uint8_t *p = (uint8_t *)(j + 1);
+		j->data = p;
+		j->len = bytes;
+		j->storage = NULL;
+		for (size_t i = 0; i < n; i++) {
+			struct held *next = c->held_head->next;
+			memcpy(p, c->held_head->data, c->held_head->len);
+			p += c->held_head->len;
+			free(c->held_head);
+			c->held_head = next;
+		}
+	}
+	if (c->held_head == NULL)
+		c->held_tail = NULL;
+	j->owner = c;
+	j->fd = bufferevent_getfd(c->bev);
+	j->sent = 0;
+	j->err = 0;
+	j->next = srv->send_batch;
+	srv->send_batch = j;
+	c->sending = true;
+	return true;
+}
+
+void conn_send_done(void *arg, struct send_job *j)
+{
+	(void)arg;
+	struct conn *c = j->owner;
+	c->sending = false;
+	if (j->err != 0 && !c->dead) {
+		log_debug("connection error peer=%s error=\"%s\"", c->peer, strerror(j->err));
+		conn_close(c);
+	} else if (j->sent < j->len && !c->dead && c->bev != NULL) {
+		/* The socket was full: the rest goes first, before anything
+		 * queued meanwhile, through libevent's write event. A socket
+		 * bufferevent keeps its output's start frozen (see conn_flush). */
+		struct evbuffer *out = bufferevent_get_output(c->bev);
+		evbuffer_unfreeze(out, 1);
+		evbuffer_prepend(out, j->data + j->sent, j->len - j->sent);
+		evbuffer_freeze(out, 1);
+		conn_check_output(c);
+	}
+	free(j->storage);
+	free(j);
+	if (c->dead) {
+		event_active(c->srv->reap_ev, EV_TIMEOUT, 0);
+		return;
+	}
+	conn_flush(c);
+}
+
 /* Send the held responses whose commit (generation <= gen) is on disk; a
  * write whose commit failed is answered with an error instead: nothing
  * was saved. True if none is left held. */
 bool conn_release_upto(struct conn *c, uint64_t gen)
 {
+	if (conn_hand_over(c, gen))
+		return c->held_head == NULL;
 	struct held *hd = c->held_head;
 	c->flushing = true;
 	while (hd != NULL && hd->gen <= gen) {
@@ -291,8 +393,7 @@ static void send_error_and_close(struct conn *c, int status, const char *msg)
 	conn_flush(c);
 	if (c->bev)
 		bufferevent_disable(c->bev, EV_READ);
-	if (c->held_head == NULL && c->bev &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+	if (c->bev && conn_drained(c))
 		conn_close(c);
 }
 
@@ -421,7 +522,7 @@ static void conn_end_after_eof(struct conn *c)
 		return;   /* conn_read_cb calls us again when it is done */
 	}
 	c->closing = true;
-	if (c->held_head == NULL && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+	if (conn_drained(c)) {
 		conn_close(c);
 		return;
 	}
@@ -505,7 +606,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 	size_t pending = evbuffer_get_length(bufferevent_get_output(bev));
 	if (c->closing) {
-		if (pending == 0 && c->held_head == NULL)
+		if (conn_drained(c))
 			conn_close(c);
 		return;
 	}
@@ -589,7 +690,9 @@ void conn_reap(struct server *srv)
 	struct conn *c = srv->conns;
 	while (c != NULL) {
 		struct conn *next = c->next;
-		if (c->dead && !c->in_commit_list)
+		/* Not while the sender thread may still write to its socket:
+		 * its descriptor could be reused by a new connection. */
+		if (c->dead && !c->in_commit_list && !c->sending)
 			conn_free(srv, c);
 		c = next;
 	}

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "server.h"
 #include "ratelimit.h"
+#include "sender.h"
 #include "store_ops.h"
 #include "syncer.h"
 #include "tls.h"
@@ -111,6 +112,10 @@ static void release_durable(struct server *srv, uint64_t gen)
 		} else {
 			link = &c->commit_next;
 		}
+	}
+	if (srv->send_batch != NULL) {
+		sender_submit(srv->sender, srv->send_batch);
+		srv->send_batch = NULL;
 	}
 	watch_publish(srv, srv->gen_seq[srv->durable_gen % GEN_RING]);
 	conn_reap(srv);
@@ -317,7 +322,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 			continue;
 		c->closing = true;
 		bufferevent_disable(c->bev, EV_READ);
-		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 && !c->sending)
 			conn_close(c);
 	}
 	struct timeval tv = { 5, 0 };
@@ -405,6 +410,10 @@ static int start_syncer(struct server *srv, char **err)
 		*err = xasprintf("PRAGMA synchronous = NORMAL: %s", store_errmsg(srv->store));
 		return -1;
 	}
+	/* Group commit releases answers in bursts: write them off the loop.
+	 * TLS answers go through OpenSSL on the loop (conn.c). */
+	if (srv->tls_ctx == NULL && (srv->sender = sender_start(srv->base, conn_send_done, srv, err)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -463,6 +472,9 @@ int server_run(struct server *srv)
 
 void server_free(struct server *srv)
 {
+	/* First: its last jobs come back to their connections. */
+	sender_stop(srv->sender);
+	srv->sender = NULL;
 	for (struct conn *c = srv->conns; c != NULL; c = c->next)
 		c->dead = true;
 	conn_reap(srv);

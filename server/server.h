@@ -85,6 +85,7 @@ struct conn {
 	bool paused;             /* reading stopped: its output is not read */
 	bool eof;                /* the peer half-closed: answer, then close */
 	bool flushing;           /* in a read or release: conn_flush sends at the end */
+	bool sending;            /* answers out with the sender thread: no write, no free */
 	uint64_t bad_messages;   /* frames that were not a Request */
 	uint64_t pauses;         /* times reading was paused (backpressure) */
 	unsigned login_failures; /* failed Logins on this connection */
@@ -118,6 +119,8 @@ struct server {
 	struct login_limiter *limiter; /* failed-login throttling (ratelimit.c) */
 	struct checkpointer *ckpt;  /* WAL checkpoints off the loop (checkpoint.c) */
 	struct syncer *syncer;      /* the WAL's fdatasync off the loop (syncer.c) */
+	struct sender *sender;      /* released answers written off the loop (sender.c) */
+	struct send_job *send_batch; /* handed to the sender at the end of a release */
 	uint64_t commit_gen;        /* commits made (generations) */
 	uint64_t durable_gen;       /* commits known to be on disk */
 	bool open_gen_used;         /* a response waits for the next commit */
@@ -170,6 +173,9 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write);
 void conn_mark_lost(struct conn *c, uint64_t gen);
 bool conn_release_upto(struct conn *c, uint64_t gen);
+struct send_job;
+/* The sender thread is done with a connection's answers (sender.h). */
+void conn_send_done(void *arg, struct send_job *job);
 void conn_close(struct conn *c);
 void conn_close_after_reply(struct conn *c);
 void conn_reap(struct server *srv);

@@ -99,6 +99,26 @@ check "paused reader served in full and in order after reading again" test "$RC"
 check "resume logged" test "$(count 'reading resumed')" -ge 1
 check "pause and resume each logged once, not per write" test "$(count 'reading paused')" -eq 1 -a "$(count 'reading resumed')" -eq 1
 check "server alive" server_alive
+# Write answers (~3 KB each, 6 MB in all: more than a socket holds) to
+# a reader that waits: the sender thread fills its socket, the loop
+# queues the rest and pauses reading that connection.
+expect_ok as admin plan add north-2017 "North plan" --locality l1
+expect_ok as admin theme add --plan north-2017 t1 "Caseloads"
+expect_ok as admin action add --plan north-2017 --theme t1 N-1.1 "Reduce caseloads" --locality l1
+python3 "$LIM" backpressure-writes "$PLANBOARD_PORT" "$TOKEN" 2 >"$T/bpw.out" 2>&1 &
+BP=$!
+for _ in $(seq 1 30); do [ -s "$T/bpw.out" ] && break; sleep 0.1; done
+peer="$(head -1 "$T/bpw.out")"
+for _ in $(seq 1 30); do [ "$(count "reading paused $peer")" -ge 1 ] && break; sleep 0.1; done
+check "the writer that does not read is paused ($peer)" test "$(count "reading paused $peer")" -eq 1
+wait "$BP"; RC=$?
+OUT="$(cat "$T/bpw.out")"
+check "paused writer served every answer in order ($OUT)" test "$RC" -eq 0
+as admin --json action list --plan north-2017
+expect_json 'j[0]["version"]' 2001
+pycheck abandon-writes "$PLANBOARD_PORT" "$TOKEN"
+check "clients that leave before their write answers: server carries on ($OUT)" test "$RC" -eq 0
+check "server alive" server_alive
 stop_server
 
 # --checkpoint-pages: a small threshold makes the checkpoint thread run
