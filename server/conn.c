@@ -180,8 +180,12 @@ static void conn_flush(struct conn *c)
 	if (c->dead || c->bev == NULL || c->sending)
 		return;
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	if (evbuffer_get_length(out) == 0)
+	if (evbuffer_get_length(out) == 0) {
+		/* Its last answers may have gone out with the sender thread. */
+		if (c->closing && conn_drained(c))
+			conn_close(c);
 		return;
+	}
 	/* TLS must go through the bufferevent: never write the socket directly.
 	 * A socket bufferevent keeps its output's start frozen (only its own
 	 * write callback drains it, unfreezing around the write, as here);
@@ -295,8 +299,9 @@ static bool conn_hand_over(struct conn *c, uint64_t gen)
 	j->fd = bufferevent_getfd(c->bev);
 	j->sent = 0;
 	j->err = 0;
-	j->next = srv->send_batch;
-	srv->send_batch = j;
+	j->next = NULL;
+	*srv->send_batch_tail = j;   /* in release order */
+	srv->send_batch_tail = &j->next;
 	c->sending = true;
 	return true;
 }

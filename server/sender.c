@@ -109,6 +109,12 @@ struct sender *sender_start(struct event_base *base, void (*done)(void *arg, str
 		return NULL;
 	}
 	s->wake_ev = event_new(base, s->wake_fd, EV_READ | EV_PERSIST, wake_cb, s);
+	if (s->wake_ev == NULL) {
+		*err = xstrdup("cannot create the sender's wake-up event");
+		close(s->wake_fd);
+		free(s);
+		return NULL;
+	}
 	/* With the connections' own events: a finished send lets the
 	 * connection's next answers out. */
 	event_priority_set(s->wake_ev, 0);

@@ -116,6 +116,7 @@ static void release_durable(struct server *srv, uint64_t gen)
 	if (srv->send_batch != NULL) {
 		sender_submit(srv->sender, srv->send_batch);
 		srv->send_batch = NULL;
+		srv->send_batch_tail = &srv->send_batch;
 	}
 	watch_publish(srv, srv->gen_seq[srv->durable_gen % GEN_RING]);
 	conn_reap(srv);
@@ -412,6 +413,7 @@ static int start_syncer(struct server *srv, char **err)
 	}
 	/* Group commit releases answers in bursts: write them off the loop.
 	 * TLS answers go through OpenSSL on the loop (conn.c). */
+	srv->send_batch_tail = &srv->send_batch;
 	if (srv->tls_ctx == NULL && (srv->sender = sender_start(srv->base, conn_send_done, srv, err)) == NULL)
 		return -1;
 	return 0;

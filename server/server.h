@@ -120,7 +120,7 @@ struct server {
 	struct checkpointer *ckpt;  /* WAL checkpoints off the loop (checkpoint.c) */
 	struct syncer *syncer;      /* the WAL's fdatasync off the loop (syncer.c) */
 	struct sender *sender;      /* released answers written off the loop (sender.c) */
-	struct send_job *send_batch; /* handed to the sender at the end of a release */
+	struct send_job *send_batch, **send_batch_tail; /* for the sender, at the end of a release */
 	uint64_t commit_gen;        /* commits made (generations) */
 	uint64_t durable_gen;       /* commits known to be on disk */
 	bool open_gen_used;         /* a response waits for the next commit */

@@ -154,6 +154,40 @@ elif check == "abandon-writes":
     if any(g[1] != 0 for g in got):
         fail("a client that stayed: %r" % got)
     print("served a client after 320 that left")
+elif check == "halfclose-writes":
+    # Writes, then a half-close: every answer, then the server closes at
+    # once (not after its 5 s grace for peers that do not read).
+    upd = frame(request(10, ACTION_UPDATE, f_bytes(1, "north-2017") + f_bytes(2, "N-1.1") + f_bytes(5, "note")))
+    for round in range(5):
+        s = conn()
+        s.sendall(hello(1) + login_token(2, token) + upd * 5)
+        s.shutdown(socket.SHUT_WR)
+        got, took = read_until_close(s, 10)
+        if got is None or len(got) != 7 or any(g[1] != 0 for g in got):
+            fail("answers before the close: %r" % (got,))
+        if took > 2:
+            fail("closed %.1f s after the half-close" % took)
+    print("closed after the answers")
+elif check == "writers":
+    # Keep writing on four connections until the server goes (test_limits
+    # stops it meanwhile); print how many answers came.
+    upd = frame(request(10, ACTION_UPDATE, f_bytes(1, "north-2017") + f_bytes(2, "N-1.1") + f_bytes(5, "note")))
+    socks = [conn() for _ in range(4)]
+    for c in socks:
+        c.sendall(hello(1) + login_token(2, token))
+        c.settimeout(10)
+    n = 0
+    try:
+        while True:
+            for c in socks:
+                c.sendall(upd * 4)
+            for c in socks:
+                if not c.recv(65536):
+                    raise OSError("closed")
+                n += 1
+    except OSError:
+        pass
+    print("writes answered before the stop: %d" % n)
 else:
     fail("unknown check " + check)
 print("ok", check)

@@ -119,7 +119,19 @@ expect_json 'j[0]["version"]' 2001
 pycheck abandon-writes "$PLANBOARD_PORT" "$TOKEN"
 check "clients that leave before their write answers: server carries on ($OUT)" test "$RC" -eq 0
 check "server alive" server_alive
+pycheck halfclose-writes "$PLANBOARD_PORT" "$TOKEN"
+check "half-close after writes: answered, then closed at once ($OUT)" test "$RC" -eq 0
+# A stop while writers are busy: their answers go out and the server
+# exits at once, not after the 5 s shutdown timeout.
+python3 "$LIM" writers "$PLANBOARD_PORT" "$TOKEN" >"$T/writers.out" 2>&1 &
+WR=$!
+sleep 1
+started=$(date +%s%N)
 stop_server
+took_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+wait "$WR"
+check "stopped under write load in ${took_ms} ms ($(cat "$T/writers.out"))" test "$took_ms" -lt 3000
+check "no connection left undrained at the stop" test "$(count 'did not drain')" -eq 0
 
 # --checkpoint-pages: a small threshold makes the checkpoint thread run
 # during a short write load (each update writes several WAL pages).
