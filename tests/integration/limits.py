@@ -106,7 +106,11 @@ elif check == "backpressure-writes":
     s.sendall(hello(1) + login_token(2, token))
     n = 2000
     upd = lambda i: f_bytes(1, "north-2017") + f_bytes(2, "N-1.1") + f_bytes(12, ("d%d " % i) * 600)
-    s.sendall(b"".join(frame(request(100 + i, ACTION_UPDATE, upd(i))) for i in range(n)))
+    # From a thread: once the answers fill the socket the server stops
+    # reading, so the requests finish going out only after we read.
+    import threading
+    sender = threading.Thread(target=s.sendall, args=(b"".join(frame(request(100 + i, ACTION_UPDATE, upd(i))) for i in range(n)),))
+    sender.start()
     time.sleep(float(sys.argv[4]))
     s.settimeout(20)
     buf, got = b"", []
@@ -118,6 +122,7 @@ elif check == "backpressure-writes":
         frames, buf = read_frames(buf)
         got += [response(f) for f in frames]
     ids = [g[0] for g in got[2:]]
+    sender.join()
     if ids != list(range(100, 100 + n)):
         fail("responses out of order")
     bad = [g for g in got if g[1] != 0]
