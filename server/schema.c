@@ -119,6 +119,7 @@ static const char schema_core[] =
 extern const char schema_bench[];
 extern const char schema_writes[];
 extern const char schema_version_append[];
+extern const char schema_event_plain_seq[];
 
 const char *const store_migrations[] = {
 	schema_core,
@@ -128,5 +129,6 @@ const char *const store_migrations[] = {
 	schema_bench,
 	schema_writes,
 	schema_version_append,
+	schema_event_plain_seq,
 };
 const int store_migration_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -57,3 +57,33 @@ const char schema_version_append[] =
 	"INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES"
 	" ('action_version', 'sqlite_autoindex_action_version_1', '1000000 10 1');"
 	"ANALYZE sqlite_schema;";
+
+/* Migration 8: the event log's sequence without AUTOINCREMENT. With it,
+ * every event insert reads and rewrites the table's row in
+ * sqlite_sequence: on the benchmark a tenth of the loop's time per action
+ * update (34k -> 38k durable updates/s at 50 connections, measured on
+ * the same database with and without). AUTOINCREMENT only differs from a
+ * plain INTEGER PRIMARY KEY once the newest rows are deleted or renumbered
+ * (a plain key would then reuse their numbers, and a watcher resuming
+ * after one would miss the new event). The server never does either;
+ * two triggers make the log append-only for everyone else too, so the
+ * next event always gets max(seq) + 1. The copy keeps every seq. */
+const char schema_event_plain_seq[] =
+	"CREATE TABLE event_plain_seq ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  time TEXT NOT NULL,"
+	"  user TEXT,"
+	"  entity TEXT NOT NULL,"
+	"  ref TEXT,"
+	"  op TEXT NOT NULL,"
+	"  summary TEXT,"
+	"  plan TEXT,"
+	"  locality TEXT);"
+	"INSERT INTO event_plain_seq SELECT * FROM event ORDER BY seq;"
+	"DROP TABLE event;"
+	"ALTER TABLE event_plain_seq RENAME TO event;"
+	"DELETE FROM sqlite_sequence WHERE name IN ('event', 'event_plain_seq');"
+	"CREATE TRIGGER event_no_delete BEFORE DELETE ON event"
+	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+	"CREATE TRIGGER event_no_update BEFORE UPDATE ON event"
+	" BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;";

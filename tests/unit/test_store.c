@@ -231,6 +231,62 @@ static void test_version_table_rebuilt(void **state)
 	rmdir(dir);
 }
 
+/* Migration 8 drops AUTOINCREMENT from the event log: every event keeps
+ * its seq, the next one is max(seq) + 1, and sqlite_sequence no longer
+ * has a row for it. The database is built at version 7 by hand. */
+static void test_event_seq_plain(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/planboard-mig8.XXXXXX", path[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/old.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_true(store_migration_count >= 8);
+	for (int v = 0; v < 7; v++)
+		assert_int_equal(sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+	static const char rows[] =
+		"PRAGMA user_version = 7;"
+		"INSERT INTO event(time, user, entity, ref, op, summary) VALUES"
+		" ('2017-01-01', 'a', 'action', '1.1', 'add', 'one'),"
+		" ('2017-01-02', 'b', 'action', '1.2', 'update', 'two');"
+		"INSERT INTO event(seq, time, user, entity, ref, op, summary, plan, locality) VALUES"
+		" (7, '2017-01-03', 'c', 'metric', NULL, 'submit', 'three', 'p', 'north');";
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	char *err = NULL;
+	struct store *st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), store_migration_count);
+	char *sql = query_text(st, "SELECT sql FROM sqlite_schema WHERE name = 'event'");
+	assert_non_null(strstr(sql, "seq INTEGER PRIMARY KEY,"));
+	assert_null(strstr(sql, "AUTOINCREMENT"));
+	free(sql);
+	char *all = query_text(st, "SELECT group_concat(r, ';') FROM (SELECT seq || ',' || time || ',' || user || ','"
+				   " || entity || ',' || ifnull(ref, '-') || ',' || op || ',' || summary || ','"
+				   " || ifnull(plan, '-') || ',' || ifnull(locality, '-') AS r FROM event ORDER BY seq)");
+	assert_string_equal(all, "1,2017-01-01,a,action,1.1,add,one,-,-;2,2017-01-02,b,action,1.2,update,two,-,-;"
+				 "7,2017-01-03,c,metric,-,submit,three,p,north");
+	free(all);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_sequence WHERE name LIKE 'event%'"), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'event_plain_seq'"), 0);
+	struct event_row ev = { .time = "2017-02-01", .user = "d", .entity = "action", .op = "update" };
+	assert_int_equal(store_event_add(st, &ev), 8);
+	assert_int_equal(store_last_event_seq(st), 8);
+	char *check = query_text(st, "PRAGMA integrity_check");
+	assert_string_equal(check, "ok");
+	free(check);
+	store_close(st);
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
+		char p[128];
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
 /* The read-only connection sees committed data only, cannot write, and
  * maps the file once it is large (64 MB), not before. */
 static void test_reader(void **state)
@@ -571,9 +627,13 @@ static void test_event_seq_grows(void **state)
 	struct event_row bad = { .time = "2017-09-30T12:00:00Z", .entity = NULL, .op = "x" };
 	assert_int_equal(store_event_add(st, &bad), -1);
 	assert_int_equal(store_last_event_seq(st), prev);
-	/* AUTOINCREMENT: a seq is never reused, even after the last row is
-	 * deleted (watch --since relies on it). */
-	assert_int_equal(raw_exec(st, "DELETE FROM event WHERE seq = (SELECT max(seq) FROM event)"), SQLITE_OK);
+	/* A seq is never reused (watch --since relies on it): the log is
+	 * append-only, so its newest row cannot be deleted or renumbered. */
+	assert_int_equal(raw_exec(st, "DELETE FROM event WHERE seq = (SELECT max(seq) FROM event)"), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "UPDATE event SET seq = seq + 100 WHERE seq = (SELECT max(seq) FROM event)"),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "UPDATE event SET summary = 'changed'"), SQLITE_CONSTRAINT);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM event"), 5);
 	struct event_row ev = { .time = "2017-09-30T12:00:01Z", .entity = "plan", .op = "add" };
 	assert_int_equal(store_event_add(st, &ev), prev + 1);
 }
@@ -606,6 +666,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrations_reach_latest, setup, teardown),
 		cmocka_unit_test(test_version_table_rebuilt),
+		cmocka_unit_test(test_event_seq_plain),
 		cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
