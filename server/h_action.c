@@ -15,16 +15,19 @@
 #include <string.h>
 #include <time.h>
 
-/* Columns of an action, current or as recorded (see action_from_row). */
-#define ACTION_JOINS                                                             \
-	" JOIN plan p ON p.id = a.plan_id"                                       \
+/* Columns of an action, current or as recorded (see action_from_row): A
+ * is the action row, x the state shown (the same row, or a version). */
+#define ACTION_JOINS_OF(A)                                                       \
+	" JOIN plan p ON p.id = " A ".plan_id"                                   \
 	" JOIN theme t ON t.id = x.theme_id"                                     \
 	" LEFT JOIN locality l ON l.id = x.locality_id"                          \
 	" LEFT JOIN locality al ON al.id = x.assigned_locality_id "
-#define ACTION_COLS                                                              \
-	"SELECT a.id, p.code, a.ref, t.code, x.title, x.description, x.owner,"   \
-	" l.code, al.code, x.source, x.due_date, x.status, x.rag, x.version,"    \
-	" a.created_at, "
+#define ACTION_COLS_OF(A)                                                        \
+	"SELECT " A ".id, p.code, " A ".ref, t.code, x.title, x.description,"    \
+	" x.owner, l.code, al.code, x.source, x.due_date, x.status, x.rag,"     \
+	" x.version, " A ".created_at, "
+#define ACTION_JOINS ACTION_JOINS_OF("a")
+#define ACTION_COLS ACTION_COLS_OF("a")
 
 /* Current state: x is the action row itself. */
 #define ACTION_CURRENT                                                           \
@@ -74,9 +77,9 @@ struct current {
 /* One statement instead of a plan look-up, an id look-up and the row: the
  * request paths (show, update) run it once per request. */
 #define ACTION_BY_REF                                                            \
-	ACTION_COLS "x.updated_at, x.updated_by, x.theme_id, x.locality_id,"     \
-	" x.assigned_locality_id FROM action a JOIN action x ON x.id = a.id"     \
-	ACTION_JOINS "WHERE a.ref = ?1 AND (?2 IS NULL OR p.code = ?2) LIMIT 2"
+	ACTION_COLS_OF("x") "x.updated_at, x.updated_by, x.theme_id,"            \
+	" x.locality_id, x.assigned_locality_id FROM action x"                   \
+	ACTION_JOINS_OF("x") "WHERE x.ref = ?1 AND (?2 IS NULL OR p.code = ?2) LIMIT 2"
 
 /* The not-found answers, told apart only once nothing matched. */
 static int action_missing(struct hctx *h, const char *plan, const char *ref)
