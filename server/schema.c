@@ -120,6 +120,7 @@ extern const char schema_bench[];
 extern const char schema_writes[];
 extern const char schema_version_append[];
 extern const char schema_event_plain_seq[];
+extern const char schema_action_checks[];
 
 const char *const store_migrations[] = {
 	schema_core,
@@ -130,5 +131,6 @@ const char *const store_migrations[] = {
 	schema_writes,
 	schema_version_append,
 	schema_event_plain_seq,
+	schema_action_checks,
 };
 const int store_migration_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

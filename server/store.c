@@ -314,6 +314,18 @@ int64_t store_last_event_seq(struct store *st)
 	return seq;
 }
 
+/* After a table rebuild with foreign keys off: does any row now refer to
+ * nothing? */
+static bool foreign_keys_broken(struct store *st)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
+		return true;
+	bool broken = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return broken;
+}
+
 static int migrate(struct store *st, char **err)
 {
 	sqlite3_stmt *s;
@@ -331,12 +343,24 @@ static int migrate(struct store *st, char **err)
 	for (int v = version; v < store_migration_count; v++) {
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-		if (store_exec(st, "BEGIN IMMEDIATE") != SQLITE_OK ||
+		/* foreign_keys cannot change inside a transaction. */
+		bool rebuild = strncmp(store_migrations[v], MIGRATION_REBUILDS, strlen(MIGRATION_REBUILDS)) == 0;
+		bool fk_broken = false;
+		if ((rebuild && store_exec(st, "PRAGMA foreign_keys = OFF") != SQLITE_OK) ||
+		    store_exec(st, "BEGIN IMMEDIATE") != SQLITE_OK ||
 		    store_exec(st, store_migrations[v]) != SQLITE_OK ||
+		    (rebuild && (fk_broken = foreign_keys_broken(st))) ||
 		    store_exec(st, pragma) != SQLITE_OK || store_exec(st, "COMMIT") != SQLITE_OK) {
 			*err = xasprintf("migration to schema version %d failed: %s", v + 1,
-					 sqlite3_errmsg(st->db));
+					 fk_broken ? "a row would refer to nothing (foreign_key_check)"
+						   : sqlite3_errmsg(st->db));
 			store_exec(st, "ROLLBACK");
+			if (rebuild)
+				store_exec(st, "PRAGMA foreign_keys = ON");
+			return -1;
+		}
+		if (rebuild && store_exec(st, "PRAGMA foreign_keys = ON") != SQLITE_OK) {
+			*err = xasprintf("turning foreign keys back on: %s", sqlite3_errmsg(st->db));
 			return -1;
 		}
 		log_info("migrated schema to version=%d", v + 1);

@@ -78,7 +78,11 @@ struct event_row {
 int64_t store_event_add(struct store *st, const struct event_row *ev);
 int64_t store_last_event_seq(struct store *st);
 
-/* Schema migrations (schema.c). Migration i brings user_version to i+1. */
+/* Schema migrations (schema.c). Migration i brings user_version to i+1.
+ * One that starts with MIGRATION_REBUILDS rebuilds a table other tables
+ * refer to: it runs with foreign keys off, and must leave no violation
+ * (PRAGMA foreign_key_check) to commit. */
+#define MIGRATION_REBUILDS "-- rebuilds a table: foreign keys off\n"
 extern const char *const store_migrations[];
 extern const int store_migration_count;
 

@@ -287,6 +287,134 @@ static void test_event_seq_plain(void **state)
 	rmdir(dir);
 }
 
+/* A database at schema version 8 with two actions and a version row. */
+static void build_v8(const char *path, bool dangling)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (int v = 0; v < 8; v++)
+		assert_int_equal(sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+	static const char rows[] =
+		"PRAGMA user_version = 8;"
+		"INSERT INTO plan(id, code, title) VALUES (1, 'p', 'Plan');"
+		"INSERT INTO theme(id, plan_id, code, title, position) VALUES (1, 1, 't', 'Theme', 0);"
+		"INSERT INTO action(id, plan_id, ref, theme_id, title, source, status, rag, version, created_at, updated_at)"
+		" VALUES (4, 1, '1.1', 1, 'One', 'service_wide', 'in_progress', 'amber', 2, 'x', 'y'),"
+		"        (9, 1, '1.2', 1, 'Two', 'locality', 'blocked', 'blue', 1, 'x', 'z');"
+		"INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id, title, source, status, rag)"
+		" VALUES (4, 1, '2017-01-01', 'a', 1, 'One', 'service_wide', 'not_started', 'red');";
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	if (dangling)   /* written with foreign keys off: refers to no action */
+		assert_int_equal(sqlite3_exec(db, "INSERT INTO action_version(action_id, version, recorded_at, recorded_by,"
+						  " theme_id, title, source, status, rag) VALUES (77, 1, 'x', 'a', 1, 'Gone',"
+						  " 'locality', 'completed', 'green')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void remove_db(const char *path, const char *dir)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
+		char p[128];
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+/* Does the statement's program build a temporary B-tree? */
+static bool uses_ephemeral(struct store *st, const char *sql)
+{
+	char explain[512];
+	snprintf(explain, sizeof explain, "EXPLAIN %s", sql);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), explain, -1, &s, NULL), SQLITE_OK);
+	bool found = false;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		found |= strcmp((const char *)sqlite3_column_text(s, 1), "OpenEphemeral") == 0;
+	sqlite3_finalize(s);
+	return found;
+}
+
+/* Migration 9 rebuilds action with its enumeration CHECKs as comparisons:
+ * rows, ids, indexes, planner statistics and foreign keys survive; the
+ * CHECKs refuse what they refused; setting a RAG rating or a status no
+ * longer builds a temporary B-tree. */
+static void test_action_checks_rebuilt(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/planboard-mig9.XXXXXX", path[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/old.db", dir);
+	assert_true(store_migration_count >= 9);
+	build_v8(path, false);
+	char *err = NULL;
+	struct store *st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), store_migration_count);
+	char *all = query_text(st, "SELECT group_concat(r, ';') FROM (SELECT id || ',' || ref || ',' || source || ','"
+				   " || status || ',' || rag || ',' || version || ',' || updated_at AS r FROM action ORDER BY id)");
+	assert_string_equal(all, "4,1.1,service_wide,in_progress,amber,2,y;9,1.2,locality,blocked,blue,1,z");
+	free(all);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'action'"
+				   " AND name IN ('action_theme', 'action_locality', 'action_plan_due', 'action_plan_status',"
+				   " 'action_plan_rag', 'action_owner', 'action_ref', 'action_assigned')"), 8);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'action_checks'"), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'action'"), 9);
+	assert_int_equal(query_int(st, "PRAGMA foreign_keys"), 1);
+	/* Refused as before; a good value still goes in. */
+	assert_int_equal(raw_exec(st, "UPDATE action SET rag = 'purple' WHERE id = 4"), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "UPDATE action SET status = 'done' WHERE id = 4"), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "UPDATE action SET source = 'both' WHERE id = 4"), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "UPDATE action SET rag = NULL WHERE id = 4"), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "UPDATE action SET rag = 'Red' WHERE id = 4"), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "UPDATE action SET rag = 'green', status = 'completed' WHERE id = 4"), SQLITE_OK);
+	/* Foreign keys are enforced again, both ways. */
+	assert_int_equal(raw_exec(st, "INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id,"
+				      " title, source, status, rag) VALUES (5, 1, 'x', 'a', 1, 'No', 'locality',"
+				      " 'completed', 'green')"), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(st, "DELETE FROM action WHERE id = 4"), SQLITE_CONSTRAINT);
+	assert_false(uses_ephemeral(st, "UPDATE action SET rag = 'red', status = 'blocked' WHERE id = 9"));
+	assert_false(uses_ephemeral(st, "INSERT INTO action(plan_id, ref, theme_id, title, source, status, rag, version,"
+					" created_at, updated_at) VALUES (1, 'n', 1, 'N', 'locality', 'not_started', 'red', 1,"
+					" 'x', 'x')"));
+	char *check = query_text(st, "PRAGMA integrity_check");
+	assert_string_equal(check, "ok");
+	free(check);
+	store_close(st);
+	remove_db(path, dir);
+}
+
+/* A rebuild that would leave a row referring to nothing is refused and
+ * rolled back: the database stays at version 8, as it was. */
+static void test_rebuild_refused_on_dangling_row(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/planboard-mig9x.XXXXXX", path[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/old.db", dir);
+	build_v8(path, true);
+	char *err = NULL;
+	struct store *st = store_open(path, &err);
+	assert_null(st);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "migration to schema version 9 failed: a row would refer to nothing"));
+	free(err);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT user_version FROM pragma_user_version),"
+					    " (SELECT count(*) FROM sqlite_schema WHERE name = 'action_checks'),"
+					    " (SELECT count(*) FROM action)", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 8);
+	assert_int_equal(sqlite3_column_int(s, 1), 0);
+	assert_int_equal(sqlite3_column_int(s, 2), 2);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	remove_db(path, dir);
+}
+
 /* The read-only connection sees committed data only, cannot write, and
  * maps the file once it is large (64 MB), not before. */
 static void test_reader(void **state)
@@ -667,6 +795,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrations_reach_latest, setup, teardown),
 		cmocka_unit_test(test_version_table_rebuilt),
 		cmocka_unit_test(test_event_seq_plain),
+		cmocka_unit_test(test_action_checks_rebuilt),
+		cmocka_unit_test(test_rebuild_refused_on_dangling_row),
 		cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
