@@ -322,7 +322,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 		if (c->dead)
 			continue;
 		c->closing = true;
-		bufferevent_disable(c->bev, EV_READ);
+		conn_read_disable(c);
 		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 && !c->sending)
 			conn_close(c);
 	}

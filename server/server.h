@@ -86,6 +86,8 @@ struct conn {
 	bool eof;                /* the peer half-closed: answer, then close */
 	bool flushing;           /* in a read or release: conn_flush sends at the end */
 	bool sending;            /* answers out with the sender thread: no write, no free */
+	struct event *read_ev;   /* plain TCP: our own read event (conn.c); NULL with TLS */
+	bool reading;            /* read_ev is added */
 	uint64_t bad_messages;   /* frames that were not a Request */
 	uint64_t pauses;         /* times reading was paused (backpressure) */
 	unsigned login_failures; /* failed Logins on this connection */
@@ -173,6 +175,9 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write);
 void conn_mark_lost(struct conn *c, uint64_t gen);
 bool conn_release_upto(struct conn *c, uint64_t gen);
+/* Start and stop reading a connection's requests (pausing, closing). */
+void conn_read_enable(struct conn *c);
+void conn_read_disable(struct conn *c);
 struct send_job;
 /* The sender thread is done with a connection's answers (sender.h). */
 void conn_send_done(void *arg, struct send_job *job);

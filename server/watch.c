@@ -141,7 +141,7 @@ static void drop(struct watcher *w, size_t pending)
 	conn_send_frame(c, &f);
 	unregister(w);
 	c->closing = true;
-	bufferevent_disable(c->bev, EV_READ);
+	conn_read_disable(c);
 	struct timeval tv = { DROP_GRACE_SECONDS, 0 };
 	evtimer_add(c->timer, &tv);
 }
