@@ -148,13 +148,13 @@ void conn_read_disable(struct conn *c)
 	}
 }
 
-/* Handle the frames already buffered on a later turn of the loop. */
+/* Handle the frames already buffered on a later turn of the loop: the
+ * bufferevent's deferred read callback runs after the next poll, so a
+ * client that keeps sending cannot starve the others (event_active on
+ * our read event would run it again in this turn, and again...). */
 static void conn_read_later(struct conn *c)
 {
-	if (c->read_ev == NULL)
-		bufferevent_trigger(c->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
-	else
-		event_active(c->read_ev, EV_READ, 0);
+	bufferevent_trigger(c->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
 }
 
 /* Read again, handling the requests that were already buffered (no new
