@@ -131,7 +131,9 @@ void conn_read_enable(struct conn *c)
 	if (c->read_ev == NULL) {
 		if (c->bev)
 			bufferevent_enable(c->bev, EV_READ);
-	} else if (!c->reading) {
+	} else if (!c->reading && !c->eof) {
+		/* After EOF the socket stays readable: the event would fire on
+		 * every turn (libevent's own reads stop at EOF too). */
 		c->reading = true;
 		event_add(c->read_ev, NULL);
 	}
@@ -149,9 +151,10 @@ void conn_read_disable(struct conn *c)
 }
 
 /* Handle the frames already buffered on a later turn of the loop: the
- * bufferevent's deferred read callback runs after the next poll, so a
- * client that keeps sending cannot starve the others (event_active on
- * our read event would run it again in this turn, and again...). */
+ * bufferevent's deferred read callback (libevent runs at most 32 of those
+ * per turn, the rest after the next poll), so a client that keeps sending
+ * cannot starve the others (event_active on our read event would run it
+ * again in this turn, and again...). */
 static void conn_read_later(struct conn *c)
 {
 	bufferevent_trigger(c->bev, EV_READ, BEV_OPT_DEFER_CALLBACKS);
@@ -659,7 +662,9 @@ static void conn_sock_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct conn *c = arg;
 	if (c->dead || c->bev == NULL)
 		return;
-	if (c->reading && !c->eof) {
+	if (c->eof)
+		conn_read_disable(c);   /* nothing more can come */
+	if (c->reading) {
 		/* A socket bufferevent keeps its input's end frozen (only its
 		 * own reads add to it, unfreezing around them, as here). */
 		struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -667,6 +672,8 @@ static void conn_sock_read_cb(evutil_socket_t fd, short what, void *arg)
 		evbuffer_unfreeze(in, 0);
 		if (evbuffer_reserve_space(in, READ_CHUNK, &v, 1) < 1)
 			fatal("out of memory reading a request");
+		if (v.iov_len > READ_CHUNK)
+			v.iov_len = READ_CHUNK;   /* a chunk per turn, whatever the buffer has free */
 		ssize_t n;
 		do
 			n = recv(fd, v.iov_base, v.iov_len, 0);

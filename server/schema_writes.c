@@ -82,6 +82,14 @@ const char schema_event_plain_seq[] =
 	"  plan TEXT,"
 	"  locality TEXT);"
 	"INSERT INTO event_plain_seq SELECT * FROM event ORDER BY seq;"
+	/* Newest events deleted by hand before the upgrade: AUTOINCREMENT
+	 * would not have reused their numbers, so a row at the old high-water
+	 * mark keeps the next seq above every one a watcher may have seen. */
+	"INSERT INTO event_plain_seq(seq, time, entity, op, summary)"
+	" SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'event', 'sequence-kept',"
+	"  'events up to this one were deleted before schema version 8'"
+	" FROM sqlite_sequence WHERE name = 'event'"
+	" AND seq > (SELECT coalesce(max(seq), 0) FROM event);"
 	"DROP TABLE event;"
 	"ALTER TABLE event_plain_seq RENAME TO event;"
 	"DELETE FROM sqlite_sequence WHERE name IN ('event', 'event_plain_seq');"

@@ -315,15 +315,22 @@ int64_t store_last_event_seq(struct store *st)
 }
 
 /* After a table rebuild with foreign keys off: does any row now refer to
- * nothing? */
-static bool foreign_keys_broken(struct store *st)
+ * nothing? NULL if not; else what is wrong (free it). */
+static char *foreign_key_violation(struct store *st)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
-		return true;
-	bool broken = sqlite3_step(s) == SQLITE_ROW;
+		return xasprintf("foreign_key_check: %s", sqlite3_errmsg(st->db));
+	char *why = NULL;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		why = xasprintf("row %lld of table %s refers to a missing row of %s (foreign_key_check)",
+				(long long)sqlite3_column_int64(s, 1), (const char *)sqlite3_column_text(s, 0),
+				(const char *)sqlite3_column_text(s, 2));
+	else if (rc != SQLITE_DONE)
+		why = xasprintf("foreign_key_check: %s", sqlite3_errmsg(st->db));
 	sqlite3_finalize(s);
-	return broken;
+	return why;
 }
 
 static int migrate(struct store *st, char **err)
@@ -345,15 +352,15 @@ static int migrate(struct store *st, char **err)
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
 		/* foreign_keys cannot change inside a transaction. */
 		bool rebuild = strncmp(store_migrations[v], MIGRATION_REBUILDS, strlen(MIGRATION_REBUILDS)) == 0;
-		bool fk_broken = false;
+		char *fk_broken = NULL;
 		if ((rebuild && store_exec(st, "PRAGMA foreign_keys = OFF") != SQLITE_OK) ||
 		    store_exec(st, "BEGIN IMMEDIATE") != SQLITE_OK ||
 		    store_exec(st, store_migrations[v]) != SQLITE_OK ||
-		    (rebuild && (fk_broken = foreign_keys_broken(st))) ||
+		    (rebuild && (fk_broken = foreign_key_violation(st)) != NULL) ||
 		    store_exec(st, pragma) != SQLITE_OK || store_exec(st, "COMMIT") != SQLITE_OK) {
 			*err = xasprintf("migration to schema version %d failed: %s", v + 1,
-					 fk_broken ? "a row would refer to nothing (foreign_key_check)"
-						   : sqlite3_errmsg(st->db));
+					 fk_broken ? fk_broken : sqlite3_errmsg(st->db));
+			free(fk_broken);
 			store_exec(st, "ROLLBACK");
 			if (rebuild)
 				store_exec(st, "PRAGMA foreign_keys = ON");

@@ -193,6 +193,42 @@ elif check == "writers":
     except OSError:
         pass
     print("writes answered before the stop: %d" % n)
+elif check == "eof-slow-reader":
+    # Many requests with large answers, then a half-close, then reading
+    # slowly and stopping near the end: the server must not spin on the
+    # socket that reached EOF while it waits for this client to read
+    # (test_limits measures its CPU while we print "idle").
+    import threading
+    s = conn(rcvbuf=4096)
+    n = int(sys.argv[4])
+    req = hello(1) + login_token(2, token) + b"".join(frame(request(100 + i, LOCALITY_LIST, b"")) for i in range(n))
+    def send_all():
+        s.sendall(req)
+        s.shutdown(socket.SHUT_WR)
+    sender = threading.Thread(target=send_all)
+    sender.start()
+    s.settimeout(20)
+    buf, got, stop_at = b"", 0, int(sys.argv[5])
+    while got < stop_at:
+        d = s.recv(1 << 16)
+        if not d:
+            fail("closed after %d responses" % got)
+        buf += d
+        frames, buf = read_frames(buf)
+        got += len(frames)
+    print("idle", flush=True)
+    time.sleep(2.5)
+    while True:
+        d = s.recv(1 << 16)
+        if not d:
+            break   # closed once everything was sent
+        buf += d
+        frames, buf = read_frames(buf)
+        got += len(frames)
+    sender.join()
+    if got != n + 2:
+        fail("%d answers, expected %d" % (got, n + 2))
+    print("served %d answers after the half-close" % n)
 else:
     fail("unknown check " + check)
 print("ok", check)

@@ -116,6 +116,17 @@ OUT="$(cat "$T/bpw.out")"
 check "paused writer served every answer in order ($OUT)" test "$RC" -eq 0
 as admin --json action list --plan north-2017
 expect_json 'j[0]["version"]' 2001
+# A half-close behind 300 large answers (4.5 MB, reading paused and
+# resumed many times): every answer, then the close; while the client
+# stops reading near the end the server waits without spinning on the
+# socket that reached EOF.
+python3 "$LIM" eof-slow-reader "$PLANBOARD_PORT" "$TOKEN" 300 250 >"$T/eof.out" 2>&1 &
+EOFPY=$!
+for _ in $(seq 1 200); do grep -q idle "$T/eof.out" && break; sleep 0.05; done
+c0=$(awk '{print $14+$15}' /proc/"$SERVER_PID"/stat); sleep 1.5; c1=$(awk '{print $14+$15}' /proc/"$SERVER_PID"/stat)
+wait "$EOFPY"; RC=$?
+check "half-close behind large answers: all answered, then closed ($(tail -1 "$T/eof.out"))" test "$RC" -eq 0
+check "no busy loop while the half-closed client does not read ($((c1 - c0)) ticks in 1.5 s)" test $((c1 - c0)) -lt 50
 pycheck abandon-writes "$PLANBOARD_PORT" "$TOKEN"
 check "clients that leave before their write answers: server carries on ($OUT)" test "$RC" -eq 0
 check "server alive" server_alive
