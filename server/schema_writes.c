@@ -86,7 +86,7 @@ const char schema_event_plain_seq[] =
 	 * would not have reused their numbers, so a row at the old high-water
 	 * mark keeps the next seq above every one a watcher may have seen. */
 	"INSERT INTO event_plain_seq(seq, time, entity, op, summary)"
-	" SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'event', 'sequence-kept',"
+	" SELECT seq, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 'event', 'sequence-kept',"
 	"  'events up to this one were deleted before schema version 8'"
 	" FROM sqlite_sequence WHERE name = 'event'"
 	" AND seq > (SELECT coalesce(max(seq), 0) FROM event);"

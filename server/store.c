@@ -323,7 +323,10 @@ static char *foreign_key_violation(struct store *st)
 		return xasprintf("foreign_key_check: %s", sqlite3_errmsg(st->db));
 	char *why = NULL;
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 1) == SQLITE_NULL)   /* WITHOUT ROWID */
+		why = xasprintf("a row of table %s refers to a missing row of %s (foreign_key_check)",
+				(const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 2));
+	else if (rc == SQLITE_ROW)
 		why = xasprintf("row %lld of table %s refers to a missing row of %s (foreign_key_check)",
 				(long long)sqlite3_column_int64(s, 1), (const char *)sqlite3_column_text(s, 0),
 				(const char *)sqlite3_column_text(s, 2));
