@@ -35,6 +35,21 @@ def read_until_close(s, timeout):
 def fail(msg):
     print("FAIL:", msg); sys.exit(1)
 
+def read_answers(s, want, buf=b"", until_close=False):
+    """Read Responses until `want` have come (or, with until_close, until
+    the server closes). Returns them and the bytes of a partial frame."""
+    got = []
+    while until_close or len(got) < want:
+        d = s.recv(1 << 20)
+        if not d:
+            if until_close:
+                break
+            fail("closed after %d responses" % len(got))
+        buf += d
+        frames, buf = read_frames(buf)
+        got += [response(f) for f in frames]
+    return got, buf
+
 if check == "connections":
     # max-connections 5: five are served, the sixth is told UNAVAILABLE and closed.
     held = [conn() for _ in range(5)]
@@ -85,14 +100,7 @@ elif check == "backpressure":
     s.sendall(b"".join(frame(request(100 + i, LOCALITY_LIST, b"")) for i in range(n)))
     time.sleep(float(sys.argv[4]))   # the test checks the log meanwhile
     s.settimeout(20)
-    buf, got = b"", []
-    while len(got) < n + 2:
-        d = s.recv(1 << 20)
-        if not d:
-            fail("closed after %d responses" % len(got))
-        buf += d
-        frames, buf = read_frames(buf)
-        got += [response(f) for f in frames]
+    got, _ = read_answers(s, n + 2)
     ids = [g[0] for g in got[2:]]
     if ids != list(range(100, 100 + n)) or any(g[1] != 0 for g in got):
         fail("responses out of order or failed")
@@ -113,14 +121,7 @@ elif check == "backpressure-writes":
     sender.start()
     time.sleep(float(sys.argv[4]))
     s.settimeout(20)
-    buf, got = b"", []
-    while len(got) < n + 2:
-        d = s.recv(1 << 20)
-        if not d:
-            fail("closed after %d responses" % len(got))
-        buf += d
-        frames, buf = read_frames(buf)
-        got += [response(f) for f in frames]
+    got, _ = read_answers(s, n + 2)
     ids = [g[0] for g in got[2:]]
     sender.join()
     if ids != list(range(100, 100 + n)):
@@ -148,14 +149,7 @@ elif check == "abandon-writes":
     s = conn()
     s.sendall(hello(1) + login_token(2, token) + upd * 3)
     s.settimeout(10)
-    buf, got = b"", []
-    while len(got) < 5:
-        d = s.recv(65536)
-        if not d:
-            fail("closed after %d responses" % len(got))
-        buf += d
-        frames, buf = read_frames(buf)
-        got += [response(f) for f in frames]
+    got, _ = read_answers(s, 5)
     if any(g[1] != 0 for g in got):
         fail("a client that stayed: %r" % got)
     print("served a client after 320 that left")
@@ -208,24 +202,12 @@ elif check == "eof-slow-reader":
     sender = threading.Thread(target=send_all)
     sender.start()
     s.settimeout(20)
-    buf, got, stop_at = b"", 0, int(sys.argv[5])
-    while got < stop_at:
-        d = s.recv(1 << 16)
-        if not d:
-            fail("closed after %d responses" % got)
-        buf += d
-        frames, buf = read_frames(buf)
-        got += len(frames)
+    first, buf = read_answers(s, int(sys.argv[5]))
     print("idle", flush=True)
     time.sleep(2.5)
-    while True:
-        d = s.recv(1 << 16)
-        if not d:
-            break   # closed once everything was sent
-        buf += d
-        frames, buf = read_frames(buf)
-        got += len(frames)
+    rest, _ = read_answers(s, 0, buf, until_close=True)   # closed once everything was sent
     sender.join()
+    got = len(first) + len(rest)
     if got != n + 2:
         fail("%d answers, expected %d" % (got, n + 2))
     print("served %d answers after the half-close" % n)

@@ -34,10 +34,34 @@ static void on_done(void *arg, struct send_job *j)
 	done[n_done++] = j;
 }
 
+/* Each test: a loop (three priorities, as the server's) and a sender. */
+struct fixture {
+	struct event_base *base;
+	struct sender *s;   /* NULL once the test stopped it */
+};
+
 static int setup(void **state)
 {
-	(void)state;
 	n_done = 0;
+	struct fixture *f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	f->base = event_base_new();
+	assert_non_null(f->base);
+	event_base_priority_init(f->base, 3);
+	char *err = NULL;
+	f->s = sender_start(f->base, on_done, NULL, &err);
+	assert_non_null(f->s);
+	assert_null(err);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	sender_stop(f->s);
+	event_base_free(f->base);
+	free(f);
 	return 0;
 }
 
@@ -82,13 +106,9 @@ static void read_exactly(int fd, char *out, size_t len)
 
 static void test_sends_and_reports_in_order(void **state)
 {
-	(void)state;
-	struct event_base *base = event_base_new();
-	event_base_priority_init(base, 3);
-	char *err = NULL;
-	struct sender *s = sender_start(base, on_done, NULL, &err);
-	assert_non_null(s);
-	assert_null(err);
+	struct fixture *f = *state;
+	struct event_base *base = f->base;
+	struct sender *s = f->s;
 	int a[2], b[2];
 	pair(a);
 	pair(b);
@@ -122,23 +142,20 @@ static void test_sends_and_reports_in_order(void **state)
 	assert_string_equal(buf, "again");
 	sender_submit(s, NULL);   /* nothing: no job, no report */
 	sender_stop(s);
+	f->s = NULL;
 	assert_int_equal(n_done, 4);
 	for (int i = 0; i < n_done; i++)
 		free(done[i]);
 	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
-	event_base_free(base);
 }
 
 /* A peer that does not read: the job reports what fit, without blocking,
  * and every byte it reports sent arrives, in order. */
 static void test_full_socket_reports_partial(void **state)
 {
-	(void)state;
-	struct event_base *base = event_base_new();
-	event_base_priority_init(base, 3);
-	char *err = NULL;
-	struct sender *s = sender_start(base, on_done, NULL, &err);
-	assert_non_null(s);
+	struct fixture *f = *state;
+	struct event_base *base = f->base;
+	struct sender *s = f->s;
 	int sv[2];
 	pair(sv);
 	int small = 4096;
@@ -161,21 +178,18 @@ static void test_full_socket_reports_partial(void **state)
 	free(got);
 	free(j);
 	sender_stop(s);
+	f->s = NULL;
 	free(data);
 	close(sv[0]), close(sv[1]);
-	event_base_free(base);
 }
 
 /* A peer that has closed: the error is reported (EPIPE, not a SIGPIPE
  * that would kill the process), and the next job still runs. */
 static void test_gone_peer_reports_error(void **state)
 {
-	(void)state;
-	struct event_base *base = event_base_new();
-	event_base_priority_init(base, 3);
-	char *err = NULL;
-	struct sender *s = sender_start(base, on_done, NULL, &err);
-	assert_non_null(s);
+	struct fixture *f = *state;
+	struct event_base *base = f->base;
+	struct sender *s = f->s;
 	int gone[2], ok[2];
 	pair(gone);
 	pair(ok);
@@ -193,20 +207,16 @@ static void test_gone_peer_reports_error(void **state)
 	free(done[0]);
 	free(done[1]);
 	sender_stop(s);
+	f->s = NULL;
 	close(gone[0]), close(ok[0]), close(ok[1]);
-	event_base_free(base);
 }
 
 /* Stopping with jobs queued and not yet reported: they are sent and
  * reported on the stopping thread before sender_stop returns. */
 static void test_stop_reports_pending(void **state)
 {
-	(void)state;
-	struct event_base *base = event_base_new();
-	event_base_priority_init(base, 3);
-	char *err = NULL;
-	struct sender *s = sender_start(base, on_done, NULL, &err);
-	assert_non_null(s);
+	struct fixture *f = *state;
+	struct sender *s = f->s;
 	int sv[2];
 	pair(sv);
 	struct send_job *list = NULL, **tail = &list;
@@ -216,6 +226,7 @@ static void test_stop_reports_pending(void **state)
 	}
 	sender_submit(s, list);
 	sender_stop(s);   /* the loop never ran */
+	f->s = NULL;
 	assert_int_equal(n_done, 20);
 	char buf[20];
 	read_exactly(sv[1], buf, 20);
@@ -224,16 +235,15 @@ static void test_stop_reports_pending(void **state)
 		free(done[i]);
 	}
 	close(sv[0]), close(sv[1]);
-	event_base_free(base);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_sends_and_reports_in_order, setup),
-		cmocka_unit_test_setup(test_full_socket_reports_partial, setup),
-		cmocka_unit_test_setup(test_gone_peer_reports_error, setup),
-		cmocka_unit_test_setup(test_stop_reports_pending, setup),
+		cmocka_unit_test_setup_teardown(test_sends_and_reports_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_socket_reports_partial, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gone_peer_reports_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_reports_pending, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

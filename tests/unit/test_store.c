@@ -165,6 +165,30 @@ static void test_file_mode_0600(void **state)
 	assert_int_equal(sb.st_mode & 0077, 0);
 }
 
+/* A database at schema version `version` built by hand: the migrations
+ * up to it, then `rows` (which sets PRAGMA user_version). */
+static void build_old_db(const char *path, int version, const char *rows)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_true(store_migration_count > version);
+	for (int v = 0; v < version; v++)
+		assert_int_equal(sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void remove_db(const char *path, const char *dir)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
+		char p[128];
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
 /* Migration 7 turns action_version into a rowid table (a new version is
  * appended instead of inserted mid-tree): every history survives the
  * rebuild unchanged, in (action, version) order, and later versions are
@@ -175,11 +199,6 @@ static void test_version_table_rebuilt(void **state)
 	char dir[] = "/tmp/planboard-mig7.XXXXXX", path[96];
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/old.db", dir);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_true(store_migration_count >= 7);
-	for (int v = 0; v < 6; v++)
-		assert_int_equal(sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
 	static const char rows[] =
 		"PRAGMA user_version = 6;"
 		"INSERT INTO plan(id, code, title) VALUES (1, 'p', 'Plan');"
@@ -194,8 +213,7 @@ static void test_version_table_rebuilt(void **state)
 		"        (2, 2, '2017-02-01', 'b', 1, 'Two', 'service_wide', 'in_progress', 'amber', NULL),"
 		"        (1, 2, '2017-02-02', 'b', 1, 'One', 'service_wide', 'in_progress', 'amber', 'started'),"
 		"        (2, 3, '2017-03-01', 'c', 1, 'Two', 'service_wide', 'completed', 'green', 'done');";
-	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	build_old_db(path, 6, rows);
 
 	char *err = NULL;
 	struct store *st = store_open(path, &err);
@@ -222,13 +240,7 @@ static void test_version_table_rebuilt(void **state)
 	assert_string_equal(check, "ok");
 	free(check);
 	store_close(st);
-	static const char *const suffix[] = { "", "-wal", "-shm" };
-	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
-		char p[128];
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	remove_db(path, dir);
 }
 
 /* Migration 8 drops AUTOINCREMENT from the event log: every event keeps
@@ -241,11 +253,6 @@ static void test_event_seq_plain(void **state)
 	char dir[] = "/tmp/planboard-mig8.XXXXXX", path[96];
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/old.db", dir);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_true(store_migration_count >= 8);
-	for (int v = 0; v < 7; v++)
-		assert_int_equal(sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
 	static const char rows[] =
 		"PRAGMA user_version = 7;"
 		"INSERT INTO event(time, user, entity, ref, op, summary) VALUES"
@@ -257,8 +264,7 @@ static void test_event_seq_plain(void **state)
 		" (9, '2017-01-05', 'd', 'action', '1.4', 'add', 'deleted later', NULL, NULL);"
 		/* The newest two deleted by hand: AUTOINCREMENT kept 9. */
 		"DELETE FROM event WHERE seq >= 8;";
-	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	build_old_db(path, 7, rows);
 
 	char *err = NULL;
 	struct store *st = store_open(path, &err);
@@ -288,22 +294,12 @@ static void test_event_seq_plain(void **state)
 	assert_string_equal(check, "ok");
 	free(check);
 	store_close(st);
-	static const char *const suffix[] = { "", "-wal", "-shm" };
-	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
-		char p[128];
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	remove_db(path, dir);
 }
 
 /* A database at schema version 8 with two actions and a version row. */
 static void build_v8(const char *path, bool dangling)
 {
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	for (int v = 0; v < 8; v++)
-		assert_int_equal(sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL), SQLITE_OK);
 	static const char rows[] =
 		"PRAGMA user_version = 8;"
 		"INSERT INTO plan(id, code, title) VALUES (1, 'p', 'Plan');"
@@ -313,23 +309,12 @@ static void build_v8(const char *path, bool dangling)
 		"        (9, 1, '1.2', 1, 'Two', 'locality', 'blocked', 'blue', 1, 'x', 'z');"
 		"INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id, title, source, status, rag)"
 		" VALUES (4, 1, '2017-01-01', 'a', 1, 'One', 'service_wide', 'not_started', 'red');";
-	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
-	if (dangling)   /* written with foreign keys off: refers to no action */
-		assert_int_equal(sqlite3_exec(db, "INSERT INTO action_version(action_id, version, recorded_at, recorded_by,"
-						  " theme_id, title, source, status, rag) VALUES (77, 1, 'x', 'a', 1, 'Gone',"
-						  " 'locality', 'completed', 'green')", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
-static void remove_db(const char *path, const char *dir)
-{
-	static const char *const suffix[] = { "", "-wal", "-shm" };
-	for (size_t i = 0; i < ARRAY_LEN(suffix); i++) {
-		char p[128];
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	static const char dangling_row[] =   /* written with foreign keys off: refers to no action */
+		"INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id, title, source,"
+		" status, rag) VALUES (77, 1, 'x', 'a', 1, 'Gone', 'locality', 'completed', 'green');";
+	char sql[sizeof rows + sizeof dangling_row];
+	snprintf(sql, sizeof sql, "%s%s", rows, dangling ? dangling_row : "");
+	build_old_db(path, 8, sql);
 }
 
 /* Does the statement's program build a temporary B-tree? */
