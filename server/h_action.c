@@ -35,9 +35,7 @@
 /* As recorded by a time (?1): x is the newest version recorded by then. */
 #define ACTION_RECORDED                                                          \
 	ACTION_COLS "x.recorded_at, x.recorded_by FROM action a"                 \
-	" JOIN action_version x ON x.action_id = a.id AND x.version ="           \
-	" (SELECT max(v.version) FROM action_version v"                         \
-	"  WHERE v.action_id = a.id AND v.recorded_at <= ?1)" ACTION_JOINS
+	" JOIN action_version x ON x.id = " VERSION_AS_RECORDED("a") ACTION_JOINS
 
 static Pb__Action *action_from_row(struct hctx *h, sqlite3_stmt *s, const char *as_of)
 {
@@ -72,13 +70,14 @@ static Pb__Action *action_from_row(struct hctx *h, sqlite3_stmt *s, const char *
 struct current {
 	Pb__Action *x;
 	int64_t id, theme_id, locality_id, assigned_id;
+	int64_t version_row;   /* the id of its current version's row */
 };
 
 /* One statement instead of a plan look-up, an id look-up and the row: the
  * request paths (show, update) run it once per request. */
 #define ACTION_BY_REF                                                            \
 	ACTION_COLS_OF("x") "x.updated_at, x.updated_by, x.theme_id,"            \
-	" x.locality_id, x.assigned_locality_id FROM action x"                   \
+	" x.locality_id, x.assigned_locality_id, x.version_row FROM action x"    \
 	ACTION_JOINS_OF("x") "WHERE x.ref = ?1 AND (?2 IS NULL OR p.code = ?2) LIMIT 2"
 
 /* The not-found answers, told apart only once nothing matched. */
@@ -107,6 +106,7 @@ static int lookup_action(struct hctx *h, const char *plan, const char *ref, cons
 		out->theme_id = sqlite3_column_int64(s, 17);
 		out->locality_id = sqlite3_column_int64(s, 18);
 		out->assigned_id = sqlite3_column_int64(s, 19);
+		out->version_row = sqlite3_column_int64(s, 20);
 	}
 	sqlite3_reset(s);
 	if (n == 0)
@@ -223,7 +223,9 @@ static void snapshot_from_row(struct hctx *h, sqlite3_stmt *s, struct code_memo 
 
 static int load_snapshot(struct hctx *h, int64_t action_id, int64_t version, struct snapshot *v)
 {
-	sqlite3_stmt *s = store_stmt(h->st, VERSION_SELECT "WHERE v.action_id = ? AND v.version = ?");
+	sqlite3_stmt *s = store_stmt(h->st,
+		VERSION_CHAIN("version_row FROM action WHERE id = ?1", "v.version > ?2")
+		VERSION_SELECT "JOIN c ON v.id = c.r WHERE v.version = ?2");
 	stmt_int(s, 1, action_id);
 	stmt_int(s, 2, version);
 	int found = sqlite3_step(s) == SQLITE_ROW;
@@ -327,8 +329,8 @@ int h_action_list(struct hctx *h)
 static Pb__ProgressUpdate **load_history(struct hctx *h, int64_t id, const char *plan, const char *ref,
 					 const char *bound, size_t *n)
 {
-	sqlite3_stmt *s = store_stmt(h->st, VERSION_SELECT
-		"WHERE v.action_id = ?1 AND (?2 IS NULL OR v.recorded_at <= ?2) ORDER BY v.version");
+	sqlite3_stmt *s = store_stmt(h->st, VERSION_CHAIN("version_row FROM action WHERE id = ?1", "1")
+		VERSION_SELECT "JOIN c ON v.id = c.r WHERE (?2 IS NULL OR v.recorded_at <= ?2) ORDER BY v.version");
 	stmt_int(s, 1, id);
 	stmt_text(s, 2, bound);
 	Pb__ProgressUpdate **out = NULL;
@@ -411,7 +413,8 @@ int h_action_history(struct hctx *h)
 	return OK;
 }
 
-/* Write the action's current row into action_version as `version`. */
+/* Write the action's current row into action_version as `version`: its
+ * first version (prev is NULL), which the action then points at. */
 static int record_version(struct hctx *h, int64_t id, const char *note, const char *evidence, bool forced)
 {
 	sqlite3_stmt *s = store_stmt(h->st,
@@ -426,6 +429,14 @@ static int record_version(struct hctx *h, int64_t id, const char *note, const ch
 	stmt_text(s, 3, evidence);
 	stmt_int(s, 4, forced);
 	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return hctx_db_fail(h, "recording the action's version");
+	/* The first version: the start of the action's chain. */
+	s = store_stmt(h->st, "UPDATE action SET version_row = ?2 WHERE id = ?1");
+	stmt_int(s, 1, id);
+	stmt_int(s, 2, sqlite3_last_insert_rowid(store_db(h->st)));
+	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? OK : hctx_db_fail(h, "recording the action's version");
 }
@@ -621,15 +632,16 @@ static Pb__Action *updated_action(struct hctx *h, const Pb__ActionUpdate *in, co
 	return x;
 }
 
-/* The version row of `x` (the new state), from bound values. */
+/* The version row of `x` (the new state), from bound values, linked to
+ * the current one; its id in *row. */
 static int insert_version(struct hctx *h, const struct current *cur, const Pb__Action *x,
-			  int64_t assigned_id, const Pb__ActionUpdate *in, bool forced)
+			  int64_t assigned_id, const Pb__ActionUpdate *in, bool forced, int64_t *row)
 {
 	sqlite3_stmt *s = store_stmt(h->st,
 		"INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id,"
 		" title, description, owner, locality_id, assigned_locality_id, source, due_date,"
-		" status, rag, note, evidence, forced)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+		" status, rag, note, evidence, forced, prev)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
 	stmt_int(s, 1, cur->id);
 	stmt_int(s, 2, x->version);
 	stmt_text(s, 3, x->updated_at);
@@ -649,8 +661,10 @@ static int insert_version(struct hctx *h, const struct current *cur, const Pb__A
 	stmt_text(s, 15, in->note);
 	stmt_text(s, 16, in->evidence);
 	stmt_int(s, 17, forced);
+	stmt_int(s, 18, cur->version_row);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
+	*row = sqlite3_last_insert_rowid(store_db(h->st));
 	return rc == SQLITE_DONE ? OK : hctx_db_fail(h, "recording the action's version");
 }
 
@@ -659,7 +673,7 @@ static int insert_version(struct hctx *h, const struct current *cur, const Pb__A
  * changed or not, and most of action's columns are indexed (list
  * filters). Each shape of SET is one cached statement. */
 static int write_action_row(struct hctx *h, const struct current *c, const Pb__Action *x,
-			    bool reassign, int64_t assigned_id)
+			    bool reassign, int64_t assigned_id, int64_t version_row)
 {
 	const Pb__Action *cur = c->x;
 	const char *status = enum_name(&pb__action_status__descriptor, x->status);
@@ -676,8 +690,8 @@ static int write_action_row(struct hctx *h, const struct current *c, const Pb__A
 		{ "description", x->description, !same_text(x->description, cur->description) },
 	};
 	bool new_assigned = reassign && assigned_id != c->assigned_id;
-	char sql[320] = "UPDATE action SET version = ?2, updated_at = ?3, updated_by = ?4";
-	int n = 4;
+	char sql[320] = "UPDATE action SET version = ?2, updated_at = ?3, updated_by = ?4, version_row = ?5";
+	int n = 5;
 	for (size_t i = 0; i < ARRAY_LEN(text); i++)
 		if (text[i].changed)
 			snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ", %s = ?%d", text[i].col, ++n);
@@ -691,7 +705,8 @@ static int write_action_row(struct hctx *h, const struct current *c, const Pb__A
 	stmt_int(s, 2, x->version);
 	stmt_text(s, 3, x->updated_at);
 	stmt_text(s, 4, x->updated_by);
-	n = 4;
+	stmt_int(s, 5, version_row);
+	n = 5;
 	for (size_t i = 0; i < ARRAY_LEN(text); i++)
 		if (text[i].changed)
 			stmt_text(s, ++n, text[i].value);
@@ -722,7 +737,8 @@ static void change_summary(Pb__FieldChange **changes, size_t n, char *summary, s
 }
 
 /* An update is four statements: the current row (lookup_action), the
- * UPDATE, the version row and the event. The reply and the diff are
+ * version row (linked to the current one), the UPDATE (which points the
+ * action at it) and the event. The reply and the diff are
  * computed in memory from the row read and the request. */
 int h_action_update(struct hctx *h)
 {
@@ -752,12 +768,12 @@ int h_action_update(struct hctx *h)
 		return h->resp->status;
 
 	Pb__Action *x = updated_action(h, in, cur, status, rag);
-	if (write_action_row(h, &c, x, in->assigned_to != NULL, assigned_id) != OK)
+	int64_t version_row;
+	if (insert_version(h, &c, x, in->assigned_to ? assigned_id : c.assigned_id, in, forced, &version_row) != OK ||
+	    write_action_row(h, &c, x, in->assigned_to != NULL, assigned_id, version_row) != OK)
 		return h->resp->status;
 	if (h->srv && h->srv->action_cache)
 		action_cache_forget(h->srv->action_cache, c.id);
-	if (insert_version(h, &c, x, in->assigned_to ? assigned_id : c.assigned_id, in, forced) != OK)
-		return h->resp->status;
 
 	struct snapshot before, after;
 	snapshot_of(cur, &before);

@@ -25,6 +25,24 @@ int check_period(struct hctx *h, const char *field, const char *s, bool optional
 /* A enum value given on the wire: must be a known, specified value. */
 int check_enum(struct hctx *h, const char *field, const ProtobufCEnumDescriptor *d, int value);
 
+/* An action's versions are a chain (schema migration 10): the action row
+ * names the row of its current version (version_row), each version row
+ * the row of the one before (prev, NULL for version 1). VERSION_CHAIN
+ * walks it from START (an expression giving a version row's id) as the
+ * CTE c(r) of row ids, newest first, going on past a row while WHILE
+ * (on that row, `v`) holds: "1" for the whole history. Each step is a
+ * fetch by primary key. */
+#define VERSION_CHAIN(START, WHILE)                                                 \
+	"WITH RECURSIVE c(r) AS (SELECT " START " UNION ALL SELECT v.prev"          \
+	" FROM action_version v JOIN c ON v.id = c.r WHERE " WHILE ") "
+/* The id of the newest version of action A recorded by the time ?1, or
+ * NULL if it did not exist then: the chain from the current version,
+ * past every version recorded later. A scalar subquery. */
+#define VERSION_AS_RECORDED(A)                                                      \
+	"(" VERSION_CHAIN(A ".version_row", "v.recorded_at > ?1")                   \
+	"SELECT v.id FROM c JOIN action_version v ON v.id = c.r"                   \
+	" WHERE v.recorded_at <= ?1 LIMIT 1)"
+
 /* Look-ups by code: id or 0 with NOT_FOUND set in the response. */
 int64_t find_locality(struct hctx *h, const char *code);
 int64_t find_plan(struct hctx *h, const char *code);

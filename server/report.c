@@ -184,8 +184,7 @@ static int progress_json(struct hctx *h, const struct report_args *args, json_t 
 	json_t *attention = json_array();
 	sqlite3_stmt *s;
 	if (args->bound) {
-		s = store_stmt(h->st, REPORT_ACTION_COLS " JOIN action_version x ON x.action_id = a.id AND x.version ="
-			" (SELECT max(v.version) FROM action_version v WHERE v.action_id = a.id AND v.recorded_at <= ?1)"
+		s = store_stmt(h->st, REPORT_ACTION_COLS " JOIN action_version x ON x.id = " VERSION_AS_RECORDED("a")
 			REPORT_ACTION_TAIL);
 		stmt_text(s, 1, args->bound);
 	} else {

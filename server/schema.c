@@ -121,6 +121,7 @@ extern const char schema_writes[];
 extern const char schema_version_append[];
 extern const char schema_event_plain_seq[];
 extern const char schema_action_checks[];
+extern const char schema_version_chain[];
 
 const char *const store_migrations[] = {
 	schema_core,
@@ -132,5 +133,6 @@ const char *const store_migrations[] = {
 	schema_version_append,
 	schema_event_plain_seq,
 	schema_action_checks,
+	schema_version_chain,
 };
 const int store_migration_count = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -149,3 +149,55 @@ const char schema_action_checks[] =
 	"INSERT INTO sqlite_stat1(tbl, idx, stat) SELECT tbl, idx, stat FROM temp.action_stat;"
 	"DROP TABLE temp.action_stat;"
 	"ANALYZE sqlite_schema;";
+
+/* Migration 10: an action's versions as a chain instead of an index.
+ * After migration 7 the version rows were appended, but the primary
+ * key's index (action_id, version) still took one insert at a random
+ * place per update: on the benchmark 23.6 of a commit's 51 WAL pages
+ * (one per update, and with a long history one page read as well). Now
+ * each version row names the row of the version before it (prev) and the
+ * action names the row of its current version (version_row), which the
+ * update rewrites anyway; every read of a history starts at version_row
+ * and follows prev (VERSION_CHAIN in hutil.h): a row fetch by key per
+ * version, as the index gave. (action_id, version) stays unique because
+ * only the update writes a version, as the action's version + 1, in the
+ * transaction that sets the action's version; `planboardd --check`
+ * checks every chain (store_ops.c). prev and version_row are not
+ * declared foreign keys: SQLite would then plan a scan of action and of
+ * action_version for every multi-row insert into action_version (to
+ * settle pending violations), and the chain check covers more than a
+ * foreign key would (each version follows the one before it). Measured (planboard-bench, 50 connections, durable
+ * action-update): see BENCHMARKS.md. Rows keep their numbers (the old
+ * rowids become id), so the copy needs no renumbering. */
+const char schema_version_chain[] =
+	"CREATE TABLE action_version_chain ("
+	"  id INTEGER PRIMARY KEY,"
+	"  action_id INTEGER NOT NULL REFERENCES action(id),"
+	"  version INTEGER NOT NULL,"
+	"  recorded_at TEXT NOT NULL,"
+	"  recorded_by TEXT NOT NULL,"
+	"  theme_id INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  description TEXT,"
+	"  owner TEXT,"
+	"  locality_id INTEGER,"
+	"  assigned_locality_id INTEGER,"
+	"  source TEXT NOT NULL,"
+	"  due_date TEXT,"
+	"  status TEXT NOT NULL,"
+	"  rag TEXT NOT NULL,"
+	"  note TEXT,"
+	"  evidence TEXT,"
+	"  forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0,1)),"
+	"  prev INTEGER);"
+	"INSERT INTO action_version_chain SELECT rowid, action_id, version, recorded_at, recorded_by,"
+	" theme_id, title, description, owner, locality_id, assigned_locality_id, source, due_date,"
+	" status, rag, note, evidence, forced,"
+	" lag(rowid) OVER (PARTITION BY action_id ORDER BY version) FROM action_version ORDER BY rowid;"
+	"ALTER TABLE action ADD COLUMN version_row INTEGER;"
+	"UPDATE action SET version_row = (SELECT v.rowid FROM action_version v"
+	" WHERE v.action_id = action.id AND v.version = action.version);"
+	"DROP TABLE action_version;"
+	"ALTER TABLE action_version_chain RENAME TO action_version;"
+	"DELETE FROM sqlite_stat1 WHERE tbl IN ('action_version', 'action_version_chain');"
+	"ANALYZE sqlite_schema;";

@@ -180,6 +180,12 @@ static void sync_done(void *arg, uint64_t gen)
 		commit_and_sync(srv);
 }
 
+void server_poll_durable(struct server *srv)
+{
+	if (srv->syncer != NULL)
+		syncer_poll(srv->syncer);
+}
+
 void server_reply_shows(struct server *srv, uint64_t gen)
 {
 	srv->reply_gen = gen;

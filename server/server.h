@@ -160,6 +160,9 @@ int server_run(struct server *srv);
 void server_free(struct server *srv);
 void server_schedule_commit(struct server *srv);
 void server_commit_now(struct server *srv);
+/* Between connections' requests: answers made durable since the loop last
+ * looked go out, and the next group commits, now (syncer_poll). */
+void server_poll_durable(struct server *srv);
 struct store *server_read_store(struct server *srv, const struct conn *c);
 void server_read_begin(struct server *srv, struct store *st);
 /* The commit generation a response must wait for before it is sent (0:

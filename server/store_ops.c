@@ -117,6 +117,27 @@ static int pragma_rows(sqlite3 *db, const char *sql, const char *what, FILE *out
 	return bad;
 }
 
+/* Every action's versions must form its chain (schema migration 10):
+ * version 1 starts it, each later version points at the row of the one
+ * before, no version is there twice, and the action points at the row of
+ * its current version. A row per fault, at most 100. */
+static const char version_chain_faults[] =
+	"SELECT 'version row ' || v.id || ' (action ' || v.action_id || ' version ' || v.version || ')'"
+	" || CASE WHEN v.prev IS NULL THEN ' starts a chain but is not version 1'"
+	"  WHEN p.id IS NULL THEN ' points at missing row ' || v.prev"
+	"  ELSE ' points at row ' || p.id || ' (action ' || p.action_id || ' version ' || p.version || ')' END"
+	" FROM action_version v LEFT JOIN action_version p ON p.id = v.prev"
+	" WHERE (v.prev IS NULL AND v.version <> 1) OR (v.prev IS NOT NULL AND (p.id IS NULL"
+	"  OR p.action_id <> v.action_id OR p.version <> v.version - 1))"
+	" UNION ALL SELECT 'action ' || action_id || ' has ' || count(*) || ' rows of version ' || version"
+	" FROM action_version GROUP BY action_id, version HAVING count(*) > 1"
+	" UNION ALL SELECT 'action ' || a.id || ' (version ' || a.version || ') points at '"
+	" || ifnull('row ' || a.version_row, 'no version row')"
+	" || ifnull(' (action ' || v.action_id || ' version ' || v.version || ')', '')"
+	" FROM action a LEFT JOIN action_version v ON v.id = a.version_row"
+	" WHERE v.id IS NULL OR v.action_id <> a.id OR v.version <> a.version"
+	" LIMIT 100";
+
 int store_check_file(const char *path, FILE *out)
 {
 	if (access(path, R_OK) != 0) {
@@ -138,13 +159,15 @@ int store_check_file(const char *path, FILE *out)
 			version = sqlite3_column_int(s, 0);
 		sqlite3_finalize(s);
 	}
+	/* Before migration 10 the versions are keyed, not chained. */
+	int chains = version >= 10 ? pragma_rows(db, version_chain_faults, "version chains", out) : 0;
 	sqlite3_close(db);
 	bool version_ok = version >= 1 && version <= store_migration_count;
 	if (!version_ok)
 		fprintf(out, "schema version %d is not one this server knows (1..%d)\n", version,
 			store_migration_count);
-	fprintf(out, "%s: integrity %s, foreign keys %s, schema version %d of %d%s\n", path,
-		integrity == 0 ? "ok" : "FAILED", fk == 0 ? "ok" : "FAILED", version,
+	fprintf(out, "%s: integrity %s, foreign keys %s, version chains %s, schema version %d of %d%s\n", path,
+		integrity == 0 ? "ok" : "FAILED", fk == 0 ? "ok" : "FAILED", chains == 0 ? "ok" : "FAILED", version,
 		store_migration_count, version < store_migration_count && version_ok ? " (will migrate on start)" : "");
-	return integrity == 0 && fk == 0 && version_ok ? 0 : -1;
+	return integrity == 0 && fk == 0 && chains == 0 && version_ok ? 0 : -1;
 }

@@ -10,6 +10,7 @@
 #define PLANBOARD_SYNCER_H
 
 #include <event2/event.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct syncer;
@@ -18,6 +19,13 @@ struct syncer;
  * generation `gen` is on disk. NULL with *err (free it) on failure. */
 struct syncer *syncer_start(struct event_base *base, const char *wal_path,
 			    void (*done)(void *arg, uint64_t gen), void *arg, char **err);
+/* The loop's quick look between connections: if a sync ended since done
+ * last ran, run done now (true) rather than when the loop gets round to
+ * the wake-up event, which waits for every callback already active in
+ * the loop's turn: on the benchmark a tenth of a millisecond per sync,
+ * with the next group's commit and sync waiting behind it. One atomic
+ * load when nothing ended. */
+bool syncer_poll(struct syncer *s);
 /* Make everything written so far durable; report it as generation gen. */
 void syncer_request(struct syncer *s, uint64_t gen);
 /* Sync on the calling (loop) thread, now. 0 or -1 (errno set). */

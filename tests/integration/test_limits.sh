@@ -164,6 +164,22 @@ thread_nice() {
 }
 check "checkpoint thread named and at nice 10" test "$(thread_nice pb-checkpoint)" = 10
 check "sync thread named and at the loop's priority" test "$(thread_nice pb-sync)" = "$(thread_nice planboardd)"
+# The sync thread asks for a 100 us time slice (syncer.c); kernels whose
+# scheduler shows slices (/proc/.../sched, EEVDF) must show it, and the
+# loop keeps the default.
+thread_slice() {
+  local t
+  for t in /proc/"$SERVER_PID"/task/*; do
+    [ "$(cat "$t/comm")" = "$1" ] && awk '$1 == "se.slice" {print $3}' "$t/sched" 2>/dev/null
+  done
+}
+# (Custom slices came with Linux 6.12.)
+if [ -n "$(thread_slice planboardd)" ] && printf '6.12\n%s\n' "$(uname -r | cut -d- -f1)" | sort -V -C; then
+  check "sync thread runs with a 100 us slice" test "$(thread_slice pb-sync)" = 100000
+  check "the loop keeps the default slice" test "$(thread_slice planboardd)" != 100000
+else
+  echo "# skip: this kernel does not show time slices"
+fi
 stop_server
 
 # A database named by a file: URI has no separate read connection (reads

@@ -14,8 +14,10 @@
 
 #include <cmocka.h>
 
+#include "hutil.h"
 #include "log.h"
 #include "store.h"
+#include "store_ops.h"
 #include "util.h"
 
 struct fixture {
@@ -226,15 +228,13 @@ static void test_version_table_rebuilt(void **state)
 				 "2,1,2017-01-01,a,not_started,created;2,2,2017-02-01,b,in_progress,-;"
 				 "2,3,2017-03-01,c,completed,done");
 	free(all);
-	/* A new version goes at the end; the key still refuses a duplicate. */
+	/* A new version goes at the end. (Migration 10 replaced the key
+	 * (action_id, version) by chains: test_version_chains_built.) */
 	assert_int_equal(raw_exec(st, "INSERT INTO action_version(action_id, version, recorded_at, recorded_by,"
 				      " theme_id, title, source, status, rag) VALUES (1, 3, '2017-04-01', 'd', 1, 'One',"
 				      " 'service_wide', 'completed', 'green')"), SQLITE_OK);
 	assert_int_equal(query_int(st, "SELECT action_id * 10 + version FROM action_version ORDER BY rowid DESC LIMIT 1"),
 			 13);
-	assert_int_equal(raw_exec(st, "INSERT INTO action_version(action_id, version, recorded_at, recorded_by,"
-				      " theme_id, title, source, status, rag) VALUES (1, 3, '2017-04-02', 'e', 1, 'One',"
-				      " 'service_wide', 'completed', 'green')"), SQLITE_CONSTRAINT);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'action_version_append'"), 0);
 	char *check = query_text(st, "PRAGMA integrity_check");
 	assert_string_equal(check, "ok");
@@ -408,6 +408,144 @@ static void test_rebuild_refused_on_dangling_row(void **state)
 	assert_int_equal(sqlite3_column_int(s, 2), 2);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
+	remove_db(path, dir);
+}
+
+/* The version (or NULL) of each action as recorded by `bound`, walking
+ * the chains as the server does, "id:version;..." (free it). */
+static char *as_recorded(struct store *st, const char *bound)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT group_concat(a.id || ':' || ifnull((SELECT version"
+					    " FROM action_version WHERE id = " VERSION_AS_RECORDED("a") "), '-'), ';')"
+					    " FROM (SELECT * FROM action ORDER BY id) a", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, bound, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	char *out = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return out;
+}
+
+/* What `planboardd --check` says of the file: its return and output. */
+static int check_file(const char *path, char *out, size_t len)
+{
+	FILE *f = fmemopen(out, len, "w");
+	assert_non_null(f);
+	int rc = store_check_file(path, f);
+	fclose(f);
+	return rc;
+}
+
+/* Migration 10 turns each action's versions into a chain: every row keeps
+ * its id, each points at the version before it and the action at its
+ * current one; the index (action_id, version) is gone; "as recorded by"
+ * gives what max(version) gave; --check finds a broken chain. */
+static void test_version_chains_built(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/planboard-mig10.XXXXXX", path[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/old.db", dir);
+	static const char rows[] =
+		"PRAGMA user_version = 9;"
+		"INSERT INTO plan(id, code, title) VALUES (1, 'p', 'Plan');"
+		"INSERT INTO theme(id, plan_id, code, title, position) VALUES (1, 1, 't', 'Theme', 0);"
+		"INSERT INTO action(id, plan_id, ref, theme_id, title, source, status, rag, version, created_at, updated_at)"
+		" VALUES (1, 1, '1.1', 1, 'One', 'service_wide', 'in_progress', 'amber', 2, 'x', 'x'),"
+		"        (2, 1, '1.2', 1, 'Two', 'service_wide', 'completed', 'green', 3, 'x', 'x'),"
+		"        (3, 1, '1.3', 1, 'Three', 'service_wide', 'not_started', 'red', 1, 'x', 'x');"
+		/* Interleaved, as updates arrive; ids as a version 9 server
+		 * left them (after migration 7: one action's rows together). */
+		"INSERT INTO action_version(rowid, action_id, version, recorded_at, recorded_by, theme_id, title, source,"
+		" status, rag) VALUES"
+		" (10, 2, 1, '2017-01-01', 'a', 1, 'Two', 'service_wide', 'not_started', 'red'),"
+		" (11, 1, 1, '2017-01-02', 'a', 1, 'One', 'service_wide', 'not_started', 'red'),"
+		" (12, 2, 2, '2017-02-01', 'b', 1, 'Two', 'service_wide', 'in_progress', 'amber'),"
+		" (13, 1, 2, '2017-02-02', 'b', 1, 'One', 'service_wide', 'in_progress', 'amber'),"
+		" (15, 2, 3, '2017-03-01', 'c', 1, 'Two', 'service_wide', 'completed', 'green'),"
+		" (16, 3, 1, '2017-03-05', 'c', 1, 'Three', 'service_wide', 'not_started', 'red');";
+	build_old_db(path, 9, rows);
+	/* What the keyed table answers, before the migration. */
+	static const char *const bounds[] = { "2016-12-31", "2017-01-01", "2017-01-15", "2017-02-01T12:00:00Z",
+					      "2017-02-28", "2017-03-01", "2099-01-01" };
+	char *before[ARRAY_LEN(bounds)];
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (size_t i = 0; i < ARRAY_LEN(bounds); i++) {
+		sqlite3_stmt *s;
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(a.id || ':' || ifnull((SELECT max(v.version)"
+						    " FROM action_version v WHERE v.action_id = a.id AND v.recorded_at <= ?1),"
+						    " '-'), ';') FROM (SELECT * FROM action ORDER BY id) a", -1, &s, NULL),
+				 SQLITE_OK);
+		sqlite3_bind_text(s, 1, bounds[i], -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		before[i] = xstrdup((const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+
+	char *err = NULL;
+	struct store *st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(query_int(st, "PRAGMA user_version"), store_migration_count);
+	char *links = query_text(st, "SELECT group_concat(id || '<' || ifnull(prev, '-'), ' ') FROM"
+				     " (SELECT id, prev FROM action_version ORDER BY id)");
+	assert_string_equal(links, "10<- 11<- 12<10 13<11 15<12 16<-");
+	free(links);
+	char *heads = query_text(st, "SELECT group_concat(id || '>' || version_row, ' ') FROM"
+				     " (SELECT id, version_row FROM action ORDER BY id)");
+	assert_string_equal(heads, "1>13 2>15 3>16");
+	free(heads);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+				   " AND tbl_name = 'action_version'"), 0);
+	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'action_version_chain'"), 0);
+	for (size_t i = 0; i < ARRAY_LEN(bounds); i++) {
+		char *after = as_recorded(st, bounds[i]);
+		assert_string_equal(after, before[i]);
+		free(after);
+		free(before[i]);
+	}
+	char *at = as_recorded(st, "2017-01-15");
+	assert_string_equal(at, "1:1;2:1;3:-");
+	free(at);
+	char *check = query_text(st, "PRAGMA integrity_check");
+	assert_string_equal(check, "ok");
+	free(check);
+	store_close(st);
+
+	char out[4096];
+	assert_int_equal(check_file(path, out, sizeof out), 0);
+	assert_non_null(strstr(out, "integrity ok, foreign keys ok, version chains ok, schema version"));
+	/* Each way a chain can break, one at a time, then put right. */
+	static const struct {
+		const char *breaks, *mends, *says;
+	} faults[] = {
+		{ "UPDATE action_version SET prev = 11 WHERE id = 12", "UPDATE action_version SET prev = 10 WHERE id = 12",
+		  "version chains: version row 12 (action 2 version 2) points at row 11 (action 1 version 1)" },
+		{ "UPDATE action_version SET prev = 99 WHERE id = 12", "UPDATE action_version SET prev = 10 WHERE id = 12",
+		  "version chains: version row 12 (action 2 version 2) points at missing row 99" },
+		{ "UPDATE action_version SET prev = NULL WHERE id = 13", "UPDATE action_version SET prev = 11 WHERE id = 13",
+		  "version chains: version row 13 (action 1 version 2) starts a chain but is not version 1" },
+		{ "INSERT INTO action_version(id, action_id, version, recorded_at, recorded_by, theme_id, title, source,"
+		  " status, rag, prev) VALUES (17, 1, 2, 'x', 'd', 1, 'One', 'service_wide', 'completed', 'green', 11)",
+		  "DELETE FROM action_version WHERE id = 17", "version chains: action 1 has 2 rows of version 2" },
+		{ "UPDATE action SET version_row = 12 WHERE id = 1", "UPDATE action SET version_row = 13 WHERE id = 1",
+		  "version chains: action 1 (version 2) points at row 12 (action 2 version 2)" },
+		{ "UPDATE action SET version_row = NULL WHERE id = 3", "UPDATE action SET version_row = 16 WHERE id = 3",
+		  "version chains: action 3 (version 1) points at no version row" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(faults); i++) {
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, faults[i].breaks, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		assert_int_equal(check_file(path, out, sizeof out), -1);
+		assert_non_null(strstr(out, faults[i].says));
+		assert_non_null(strstr(out, "version chains FAILED"));
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, faults[i].mends, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		assert_int_equal(check_file(path, out, sizeof out), 0);
+	}
 	remove_db(path, dir);
 }
 
@@ -809,6 +947,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_close_in_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_seq_grows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_helpers, setup, teardown),
+		cmocka_unit_test(test_version_chains_built),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
