@@ -165,6 +165,12 @@ static void pump(struct watcher *w)
 		if (send_slice(w) < SLICE)
 			break;
 	}
+	/* Caught up, but the replay's last slices may still be queued (a
+	 * slice of long events is more than half the limit): live, and held
+	 * to the limit, only once they have drained (watch_on_drain). Before,
+	 * a heartbeat in that moment dropped a client that was reading. */
+	if (!w->live && conn_output_len(c) > limit / 2)
+		return;
 	w->live = true;
 }
 
