@@ -587,7 +587,8 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	bool more = true; /* stopped at FRAMES_PER_READ, not for lack of bytes */
-	server_poll_durable(c->srv);
+	if (!c->dead && !c->closing)
+		server_poll_durable(c->srv);
 	c->flushing = true;
 	for (int n = 0; n < FRAMES_PER_READ && !c->closing && !c->dead && !c->paused && !c->penalized; n++) {
 		uint8_t hdr[FRAME_HEADER_LEN];

@@ -170,10 +170,11 @@ static const char *const snapshot_fields[12] = {
 
 /* Columns 1, 5 and 6 are ids (theme, locality, assigned locality); the
  * rest are the snapshot's fields in order. */
-#define VERSION_SELECT                                                              \
-	"SELECT v.version, v.theme_id, v.title, v.description, v.owner, v.locality_id," \
+#define VERSION_COLS                                                                \
+	"v.version, v.theme_id, v.title, v.description, v.owner, v.locality_id,"       \
 	" v.assigned_locality_id, v.source, v.due_date, v.status, v.rag, v.note,"     \
-	" v.evidence, v.recorded_at, v.recorded_by, v.forced FROM action_version v "
+	" v.evidence, v.recorded_at, v.recorded_by, v.forced"
+#define VERSION_SELECT "SELECT " VERSION_COLS " FROM action_version v "
 
 /* The codes of the theme and localities version rows name by id. The
  * versions of one history nearly always name the same ones, so each is
@@ -325,41 +326,52 @@ int h_action_list(struct hctx *h)
 }
 
 /* Every update of an action as ProgressUpdates, oldest first, up to
- * `bound` if given. */
-static Pb__ProgressUpdate **load_history(struct hctx *h, int64_t id, const char *plan, const char *ref,
-					 const char *bound, size_t *n)
+ * `bound` if given. Its chain is walked here, newest first from its
+ * current version's row (`head`), one fetch by key per version: as a
+ * recursive query each row was fetched twice and went through a queue
+ * (random show on the large benchmark database 0.115 -> 0.131 ms). At
+ * most `versions` rows: a chain broken into a loop by a hand edit ends. */
+static Pb__ProgressUpdate **load_history(struct hctx *h, int64_t head, int64_t versions, const char *plan,
+					 const char *ref, const char *bound, size_t *n)
 {
-	sqlite3_stmt *s = store_stmt(h->st, VERSION_CHAIN("version_row FROM action WHERE id = ?1", "1")
-		VERSION_SELECT "JOIN c ON v.id = c.r WHERE (?2 IS NULL OR v.recorded_at <= ?2) ORDER BY v.version");
-	stmt_int(s, 1, id);
-	stmt_text(s, 2, bound);
-	Pb__ProgressUpdate **out = NULL;
-	size_t cap = 0;
-	*n = 0;
-	struct snapshot prev, cur;
+	sqlite3_stmt *s = store_stmt(h->st, "SELECT " VERSION_COLS ", v.prev FROM action_version v WHERE v.id = ?1");
+	struct snapshot **chain = NULL;
+	size_t len = 0, cap = 0;
 	struct code_memo memo = { 0 };
-	bool have_prev = false;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		snapshot_from_row(h, s, &memo, &cur);
+	for (int64_t row = head, steps = 0; row != 0 && steps < versions; steps++) {
+		stmt_int(s, 1, row);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_reset(s);
+			break;
+		}
+		struct snapshot *v = arena_new(h->arena, struct snapshot);
+		snapshot_from_row(h, s, &memo, v);
+		row = sqlite3_column_int64(s, 16);   /* NULL (version 1): 0 */
+		sqlite3_reset(s);
+		if (bound == NULL || strcmp(v->recorded_at, bound) <= 0)
+			ARENA_PUSH(h->arena, chain, len, cap, v);
+	}
+	Pb__ProgressUpdate **out = NULL;
+	*n = 0;
+	cap = 0;
+	for (size_t i = len; i-- > 0;) {
+		const struct snapshot *cur = chain[i];
 		Pb__ProgressUpdate *u = arena_new(h->arena, Pb__ProgressUpdate);
 		pb__progress_update__init(u);
 		u->plan = (char *)plan;
 		u->ref = (char *)ref;
 		u->has_version = 1;
-		u->version = cur.version;
-		u->time = (char *)cur.recorded_at;
-		u->user = (char *)cur.recorded_by;
-		u->note = (char *)cur.note;
-		u->evidence = (char *)cur.evidence;
+		u->version = cur->version;
+		u->time = (char *)cur->recorded_at;
+		u->user = (char *)cur->recorded_by;
+		u->note = (char *)cur->note;
+		u->evidence = (char *)cur->evidence;
 		u->has_forced = 1;
-		u->forced = cur.forced;
-		if (have_prev) /* version 1 is the creation: its note says so */
-			diff_snapshots(h, &prev, &cur, &u->changes, &u->n_changes);
+		u->forced = cur->forced;
+		if (i + 1 < len) /* version 1 is the creation: its note says so */
+			diff_snapshots(h, chain[i + 1], cur, &u->changes, &u->n_changes);
 		ARENA_PUSH(h->arena, out, *n, cap, u);
-		prev = cur;
-		have_prev = true;
 	}
-	sqlite3_reset(s);
 	return out;
 }
 
@@ -388,7 +400,8 @@ int h_action_show(struct hctx *h)
 	r->action = cur.x;
 	if (bound && (r->action = load_action(h, cur.id, bound, as_of)) == NULL)
 		return h->resp->status;
-	r->updates = load_history(h, cur.id, r->action->plan, r->action->ref, bound, &r->n_updates);
+	r->updates = load_history(h, cur.version_row, cur.x->version, r->action->plan, r->action->ref, bound,
+				  &r->n_updates);
 	/* Inside a write transaction it may show a change not yet committed.
 	 * Kept, it goes out as the kept bytes: packed once, not twice. */
 	if (cache && !store_in_txn(h->st) &&
@@ -408,7 +421,7 @@ int h_action_history(struct hctx *h)
 		return h->resp->status;
 	Pb__ActionHistoryReply *r = arena_new(h->arena, Pb__ActionHistoryReply);
 	pb__action_history_reply__init(r);
-	r->updates = load_history(h, cur.id, cur.x->plan, cur.x->ref, NULL, &r->n_updates);
+	r->updates = load_history(h, cur.version_row, cur.x->version, cur.x->plan, cur.x->ref, NULL, &r->n_updates);
 	SET_BODY(h, ACTION_HISTORY, action_history, r);
 	return OK;
 }
@@ -661,7 +674,8 @@ static int insert_version(struct hctx *h, const struct current *cur, const Pb__A
 	stmt_text(s, 15, in->note);
 	stmt_text(s, 16, in->evidence);
 	stmt_int(s, 17, forced);
-	stmt_int(s, 18, cur->version_row);
+	if (cur->version_row != 0)   /* (a missing one is --check's to report) */
+		stmt_int(s, 18, cur->version_row);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	*row = sqlite3_last_insert_rowid(store_db(h->st));

@@ -197,6 +197,12 @@ const char schema_version_chain[] =
 	"ALTER TABLE action ADD COLUMN version_row INTEGER;"
 	"UPDATE action SET version_row = (SELECT v.rowid FROM action_version v"
 	" WHERE v.action_id = action.id AND v.version = action.version);"
+	/* An action without the row of its current version (a hand edit)
+	 * has no chain to start from: refuse, naming the check. */
+	"CREATE TEMP TABLE version_row_check (missing INTEGER"
+	"  CONSTRAINT every_action_has_the_row_of_its_current_version CHECK (missing = 0));"
+	"INSERT INTO version_row_check SELECT count(*) FROM action WHERE version_row IS NULL;"
+	"DROP TABLE temp.version_row_check;"
 	"DROP TABLE action_version;"
 	"ALTER TABLE action_version_chain RENAME TO action_version;"
 	"DELETE FROM sqlite_stat1 WHERE tbl IN ('action_version', 'action_version_chain');"

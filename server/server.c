@@ -119,7 +119,11 @@ static void release_durable(struct server *srv, uint64_t gen)
 		srv->send_batch_tail = &srv->send_batch;
 	}
 	watch_publish(srv, srv->gen_seq[srv->durable_gen % GEN_RING]);
-	conn_reap(srv);
+	/* Freed later in the turn, not here: the caller may hold one of the
+	 * connections just released (syncer_poll runs from a connection's
+	 * read callback, server_commit_now from a request). */
+	if (srv->reap_ev != NULL)
+		event_active(srv->reap_ev, EV_TIMEOUT, 0);
 }
 
 /* Commit the open transaction and send every held response, with the

@@ -136,6 +136,9 @@ static const char version_chain_faults[] =
 	" || ifnull(' (action ' || v.action_id || ' version ' || v.version || ')', '')"
 	" FROM action a LEFT JOIN action_version v ON v.id = a.version_row"
 	" WHERE v.id IS NULL OR v.action_id <> a.id OR v.version <> a.version"
+	" UNION ALL SELECT 'version row ' || v.id || ' (action ' || v.action_id || ' version ' || v.version"
+	" || ') is past the action''s version ' || a.version"
+	" FROM action_version v JOIN action a ON a.id = v.action_id WHERE v.version > a.version"
 	" LIMIT 100";
 
 int store_check_file(const char *path, FILE *out)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -66,6 +67,8 @@ struct slice_attr {   /* the kernel's struct sched_attr (linux/sched/types.h,
 
 static void ask_short_slice(void)
 {
+	if (sched_getscheduler(0) != SCHED_OTHER)
+		return;   /* an operator's real-time or batch policy stays */
 	/* The call sets the nice value too: keep the one the thread has. */
 	errno = 0;
 	int nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));

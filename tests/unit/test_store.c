@@ -297,7 +297,7 @@ static void test_event_seq_plain(void **state)
 	remove_db(path, dir);
 }
 
-/* A database at schema version 8 with two actions and a version row. */
+/* A database at schema version 8 with two actions and their versions. */
 static void build_v8(const char *path, bool dangling)
 {
 	static const char rows[] =
@@ -308,7 +308,9 @@ static void build_v8(const char *path, bool dangling)
 		" VALUES (4, 1, '1.1', 1, 'One', 'service_wide', 'in_progress', 'amber', 2, 'x', 'y'),"
 		"        (9, 1, '1.2', 1, 'Two', 'locality', 'blocked', 'blue', 1, 'x', 'z');"
 		"INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id, title, source, status, rag)"
-		" VALUES (4, 1, '2017-01-01', 'a', 1, 'One', 'service_wide', 'not_started', 'red');";
+		" VALUES (4, 1, '2017-01-01', 'a', 1, 'One', 'service_wide', 'not_started', 'red'),"
+		"        (9, 1, '2017-01-01', 'a', 1, 'Two', 'locality', 'blocked', 'blue'),"
+		"        (4, 2, '2017-01-02', 'a', 1, 'One', 'service_wide', 'in_progress', 'amber');";
 	static const char dangling_row[] =   /* written with foreign keys off: refers to no action */
 		"INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id, title, source,"
 		" status, rag) VALUES (77, 1, 'x', 'a', 1, 'Gone', 'locality', 'completed', 'green');";
@@ -393,7 +395,7 @@ static void test_rebuild_refused_on_dangling_row(void **state)
 	struct store *st = store_open(path, &err);
 	assert_null(st);
 	assert_non_null(err);
-	assert_non_null(strstr(err, "migration to schema version 9 failed: row 2 of table action_version refers to a"
+	assert_non_null(strstr(err, "migration to schema version 9 failed: row 4 of table action_version refers to a"
 				    " missing row of action (foreign_key_check)"));
 	free(err);
 	sqlite3 *db;
@@ -453,7 +455,7 @@ static void test_version_chains_built(void **state)
 		"INSERT INTO action(id, plan_id, ref, theme_id, title, source, status, rag, version, created_at, updated_at)"
 		" VALUES (1, 1, '1.1', 1, 'One', 'service_wide', 'in_progress', 'amber', 2, 'x', 'x'),"
 		"        (2, 1, '1.2', 1, 'Two', 'service_wide', 'completed', 'green', 3, 'x', 'x'),"
-		"        (3, 1, '1.3', 1, 'Three', 'service_wide', 'not_started', 'red', 1, 'x', 'x');"
+		"        (3, 1, '1.3', 1, 'Three', 'service_wide', 'not_started', 'red', 2, 'x', 'x');"
 		/* Interleaved, as updates arrive; ids as a version 9 server
 		 * left them (after migration 7: one action's rows together). */
 		"INSERT INTO action_version(rowid, action_id, version, recorded_at, recorded_by, theme_id, title, source,"
@@ -463,11 +465,13 @@ static void test_version_chains_built(void **state)
 		" (12, 2, 2, '2017-02-01', 'b', 1, 'Two', 'service_wide', 'in_progress', 'amber'),"
 		" (13, 1, 2, '2017-02-02', 'b', 1, 'One', 'service_wide', 'in_progress', 'amber'),"
 		" (15, 2, 3, '2017-03-01', 'c', 1, 'Two', 'service_wide', 'completed', 'green'),"
-		" (16, 3, 1, '2017-03-05', 'c', 1, 'Three', 'service_wide', 'not_started', 'red');";
+		" (16, 3, 1, '2017-03-05', 'c', 1, 'Three', 'service_wide', 'not_started', 'red'),"
+		/* The clock went back: version 2 recorded before version 1. */
+		" (17, 3, 2, '2017-03-04', 'c', 1, 'Three', 'service_wide', 'not_started', 'red');";
 	build_old_db(path, 9, rows);
 	/* What the keyed table answers, before the migration. */
 	static const char *const bounds[] = { "2016-12-31", "2017-01-01", "2017-01-15", "2017-02-01T12:00:00Z",
-					      "2017-02-28", "2017-03-01", "2099-01-01" };
+					      "2017-02-28", "2017-03-01", "2017-03-04", "2017-03-05", "2099-01-01" };
 	char *before[ARRAY_LEN(bounds)];
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -490,11 +494,11 @@ static void test_version_chains_built(void **state)
 	assert_int_equal(query_int(st, "PRAGMA user_version"), store_migration_count);
 	char *links = query_text(st, "SELECT group_concat(id || '<' || ifnull(prev, '-'), ' ') FROM"
 				     " (SELECT id, prev FROM action_version ORDER BY id)");
-	assert_string_equal(links, "10<- 11<- 12<10 13<11 15<12 16<-");
+	assert_string_equal(links, "10<- 11<- 12<10 13<11 15<12 16<- 17<16");
 	free(links);
 	char *heads = query_text(st, "SELECT group_concat(id || '>' || version_row, ' ') FROM"
 				     " (SELECT id, version_row FROM action ORDER BY id)");
-	assert_string_equal(heads, "1>13 2>15 3>16");
+	assert_string_equal(heads, "1>13 2>15 3>17");
 	free(heads);
 	assert_int_equal(query_int(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
 				   " AND tbl_name = 'action_version'"), 0);
@@ -507,6 +511,9 @@ static void test_version_chains_built(void **state)
 	}
 	char *at = as_recorded(st, "2017-01-15");
 	assert_string_equal(at, "1:1;2:1;3:-");
+	free(at);
+	at = as_recorded(st, "2017-03-04");   /* the newest recorded by then */
+	assert_string_equal(at, "1:2;2:3;3:2");
 	free(at);
 	char *check = query_text(st, "PRAGMA integrity_check");
 	assert_string_equal(check, "ok");
@@ -527,12 +534,16 @@ static void test_version_chains_built(void **state)
 		{ "UPDATE action_version SET prev = NULL WHERE id = 13", "UPDATE action_version SET prev = 11 WHERE id = 13",
 		  "version chains: version row 13 (action 1 version 2) starts a chain but is not version 1" },
 		{ "INSERT INTO action_version(id, action_id, version, recorded_at, recorded_by, theme_id, title, source,"
-		  " status, rag, prev) VALUES (17, 1, 2, 'x', 'd', 1, 'One', 'service_wide', 'completed', 'green', 11)",
-		  "DELETE FROM action_version WHERE id = 17", "version chains: action 1 has 2 rows of version 2" },
+		  " status, rag, prev) VALUES (19, 1, 2, 'x', 'd', 1, 'One', 'service_wide', 'completed', 'green', 11)",
+		  "DELETE FROM action_version WHERE id = 19", "version chains: action 1 has 2 rows of version 2" },
 		{ "UPDATE action SET version_row = 12 WHERE id = 1", "UPDATE action SET version_row = 13 WHERE id = 1",
 		  "version chains: action 1 (version 2) points at row 12 (action 2 version 2)" },
-		{ "UPDATE action SET version_row = NULL WHERE id = 3", "UPDATE action SET version_row = 16 WHERE id = 3",
-		  "version chains: action 3 (version 1) points at no version row" },
+		{ "UPDATE action SET version_row = NULL WHERE id = 3", "UPDATE action SET version_row = 17 WHERE id = 3",
+		  "version chains: action 3 (version 2) points at no version row" },
+		{ "INSERT INTO action_version(id, action_id, version, recorded_at, recorded_by, theme_id, title, source,"
+		  " status, rag, prev) VALUES (18, 2, 4, 'x', 'd', 1, 'Two', 'service_wide', 'completed', 'green', 15)",
+		  "DELETE FROM action_version WHERE id = 18",
+		  "version chains: version row 18 (action 2 version 4) is past the action's version 3" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(faults); i++) {
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -546,6 +557,44 @@ static void test_version_chains_built(void **state)
 		sqlite3_close(db);
 		assert_int_equal(check_file(path, out, sizeof out), 0);
 	}
+	remove_db(path, dir);
+}
+
+/* An action without the row of its current version has no chain to
+ * start from: migration 10 refuses, names the check and leaves the
+ * database at version 9. */
+static void test_version_chains_refused(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/planboard-mig10x.XXXXXX", path[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/old.db", dir);
+	build_old_db(path, 9,
+		     "PRAGMA user_version = 9;"
+		     "INSERT INTO plan(id, code, title) VALUES (1, 'p', 'Plan');"
+		     "INSERT INTO theme(id, plan_id, code, title, position) VALUES (1, 1, 't', 'Theme', 0);"
+		     "INSERT INTO action(id, plan_id, ref, theme_id, title, source, status, rag, version, created_at,"
+		     " updated_at) VALUES (1, 1, '1.1', 1, 'One', 'service_wide', 'in_progress', 'amber', 2, 'x', 'x');"
+		     "INSERT INTO action_version(action_id, version, recorded_at, recorded_by, theme_id, title, source,"
+		     " status, rag) VALUES (1, 1, '2017-01-01', 'a', 1, 'One', 'service_wide', 'not_started', 'red');");
+	char *err = NULL;
+	struct store *st = store_open(path, &err);
+	assert_null(st);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "migration to schema version 10 failed"));
+	assert_non_null(strstr(err, "every_action_has_the_row_of_its_current_version"));
+	free(err);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT user_version FROM pragma_user_version),"
+					    " (SELECT count(*) FROM sqlite_schema WHERE name = 'action_version_chain')",
+					    -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 9);
+	assert_int_equal(sqlite3_column_int(s, 1), 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
 	remove_db(path, dir);
 }
 
@@ -948,6 +997,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_seq_grows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_helpers, setup, teardown),
 		cmocka_unit_test(test_version_chains_built),
+		cmocka_unit_test(test_version_chains_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
