@@ -146,5 +146,15 @@ check "long replay arrives whole and in order" test \
 as admin --json admin stats
 expect_json 'j["watchers_dropped"]' 1
 
+# --- a replay read slowly is not dropped, even when its last slice alone
+# is over --max-output and heartbeats come meanwhile (the last 480 events
+# are the long-title updates above: two slices of ~100 KB) ---
+total="$(last_seq)"
+TOKEN="$(cat "$T/cfg-admin/planboard/token-127.0.0.1-$PLANBOARD_PORT")"
+RC=0; OUT="$(python3 "$(dirname "$0")/watch_slow.py" "$PLANBOARD_PORT" "$TOKEN" "$((total - 480))" 480 2>&1)" || RC=$?
+check "slow replay reader gets all 480 events, not dropped ($OUT)" test "$RC" -eq 0
+as admin --json admin stats
+expect_json 'j["watchers_dropped"]' 1
+
 server_alive; check "server still running" test $? -eq 0
 finish
