@@ -230,7 +230,8 @@ void watch_after_response(struct conn *c)
 	srv->n_watchers++;
 	evtimer_del(c->timer);   /* watchers are exempt from the idle timeout */
 	int sndbuf = WATCHER_SNDBUF;
-	setsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	if (c->bev != NULL)   /* (none in the request fuzzer's connections) */
+		setsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	log_info("watch started peer=%s user=%s since=%lld", c->peer, c->who.name, (long long)w->last_seq);
 	pump(w);
 }
