@@ -330,18 +330,27 @@ int h_action_list(struct hctx *h)
  * current version's row (`head`), one fetch by key per version: as a
  * recursive query each row was fetched twice and went through a queue
  * (random show on the large benchmark database 0.115 -> 0.131 ms). At
- * most `versions` rows: a chain broken into a loop by a hand edit ends. */
+ * most `versions` rows: a chain broken into a loop by a hand edit ends.
+ * NULL with the request failed if a read fails (a shortened history must
+ * not be answered, nor kept in the answer cache). */
 static Pb__ProgressUpdate **load_history(struct hctx *h, int64_t head, int64_t versions, const char *plan,
-					 const char *ref, const char *bound, size_t *n)
+					 const char *ref, const char *bound, size_t *n, bool *failed)
 {
+	*failed = false;
 	sqlite3_stmt *s = store_stmt(h->st, "SELECT " VERSION_COLS ", v.prev FROM action_version v WHERE v.id = ?1");
 	struct snapshot **chain = NULL;
 	size_t len = 0, cap = 0;
 	struct code_memo memo = { 0 };
 	for (int64_t row = head, steps = 0; row != 0 && steps < versions; steps++) {
 		stmt_int(s, 1, row);
-		if (sqlite3_step(s) != SQLITE_ROW) {
+		int rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW) {
 			sqlite3_reset(s);
+			if (rc != SQLITE_DONE) {   /* (DONE: a row gone by hand; --check says so) */
+				*failed = true;
+				hctx_db_fail(h, "reading the action's history");
+				return NULL;
+			}
 			break;
 		}
 		struct snapshot *v = arena_new(h->arena, struct snapshot);
@@ -400,8 +409,11 @@ int h_action_show(struct hctx *h)
 	r->action = cur.x;
 	if (bound && (r->action = load_action(h, cur.id, bound, as_of)) == NULL)
 		return h->resp->status;
+	bool failed;
 	r->updates = load_history(h, cur.version_row, cur.x->version, r->action->plan, r->action->ref, bound,
-				  &r->n_updates);
+				  &r->n_updates, &failed);
+	if (failed)
+		return h->resp->status;
 	/* Inside a write transaction it may show a change not yet committed.
 	 * Kept, it goes out as the kept bytes: packed once, not twice. */
 	if (cache && !store_in_txn(h->st) &&
@@ -421,7 +433,11 @@ int h_action_history(struct hctx *h)
 		return h->resp->status;
 	Pb__ActionHistoryReply *r = arena_new(h->arena, Pb__ActionHistoryReply);
 	pb__action_history_reply__init(r);
-	r->updates = load_history(h, cur.version_row, cur.x->version, cur.x->plan, cur.x->ref, NULL, &r->n_updates);
+	bool failed;
+	r->updates = load_history(h, cur.version_row, cur.x->version, cur.x->plan, cur.x->ref, NULL, &r->n_updates,
+				  &failed);
+	if (failed)
+		return h->resp->status;
 	SET_BODY(h, ACTION_HISTORY, action_history, r);
 	return OK;
 }

@@ -496,6 +496,7 @@ void server_free(struct server *srv)
 		event_free(srv->commit_ev);
 	if (srv->reap_ev)
 		event_free(srv->reap_ev);
+	srv->reap_ev = NULL;   /* release_durable checks it */
 	if (srv->sig_term)
 		event_free(srv->sig_term);
 	if (srv->sig_int)

@@ -30,6 +30,9 @@
 #define WATCHER_SNDBUF 32768
 /* A dropped watcher that does not read its farewell is closed after this. */
 #define DROP_GRACE_SECONDS 5
+/* A replaying watcher that has taken no byte for this many heartbeats in
+ * a row is dropped (one that reads slowly is not: it takes some). */
+#define REPLAY_STUCK_BEATS 4
 
 struct watcher {
 	struct conn *c;
@@ -40,6 +43,9 @@ struct watcher {
 	int64_t last_seq;   /* every event up to here was sent or filtered out */
 	bool started;       /* its WatchReply is out; it is in srv->watchers */
 	bool live;          /* caught up: gets each commit's events at once */
+	size_t queued;      /* bytes it was sent (slices, heartbeats) */
+	size_t beat_taken;  /* of them, taken by the client at the last heartbeat */
+	unsigned beats_stuck;
 };
 
 static void watcher_free(struct watcher *w)
@@ -162,7 +168,10 @@ static void pump(struct watcher *w)
 	while (w->last_seq < c->srv->committed_seq) {
 		if (!w->live && conn_output_len(c) > limit / 2)
 			return;
-		if (send_slice(w) < SLICE)
+		size_t before = conn_output_len(c);
+		int rows = send_slice(w);
+		w->queued += conn_output_len(c) - before;
+		if (rows < SLICE)
 			break;
 	}
 	/* Caught up, but the replay's last slices may still be queued (a
@@ -266,6 +275,24 @@ void watch_conn_free(struct conn *c)
 	c->watch = NULL;
 }
 
+/* Has a replaying watcher taken nothing for REPLAY_STUCK_BEATS heartbeats?
+ * (What it took: what it was sent less what is still queued; the replay
+ * adds a slice whenever it drains, so the queue alone does not tell.) */
+static bool replay_stuck(struct watcher *w, size_t pending)
+{
+	size_t taken = w->queued - pending;
+	if (pending > 0 && taken == w->beat_taken)
+		w->beats_stuck++;
+	else
+		w->beats_stuck = 0;
+	w->beat_taken = taken;
+	return w->beats_stuck >= REPLAY_STUCK_BEATS;
+}
+
+/* Each watcher with nothing queued gets a heartbeat (queued bytes show the
+ * server is there as well). One that is not reading is dropped: live and
+ * over --max-output, or replaying and taking nothing (so a client that
+ * stops reading when its replay catches up is not held for ever). */
 static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
@@ -274,7 +301,12 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
 	struct watcher *w = srv->watchers;
 	while (w != NULL) {
 		struct watcher *next = w->next;
-		if (!w->c->dead && !w->c->closing) {
+		size_t pending = conn_output_len(w->c);
+		if (w->c->dead || w->c->closing) {
+			/* gone, or going */
+		} else if (w->live ? pending > srv->cfg.max_output : replay_stuck(w, pending)) {
+			drop(w, pending);
+		} else if (pending == 0) {
 			Pb__Heartbeat hb = PB__HEARTBEAT__INIT;
 			hb.server_time = now;
 			hb.has_last_seq = 1;
@@ -283,8 +315,7 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
 			f.kind_case = PB__SERVER_FRAME__KIND_HEARTBEAT;
 			f.heartbeat = &hb;
 			conn_send_frame(w->c, &f);
-			if (w->live && conn_output_len(w->c) > srv->cfg.max_output)
-				drop(w, conn_output_len(w->c));
+			w->queued += conn_output_len(w->c);
 		}
 		w = next;
 	}

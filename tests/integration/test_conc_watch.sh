@@ -155,6 +155,11 @@ RC=0; OUT="$(python3 "$(dirname "$0")/watch_slow.py" "$PLANBOARD_PORT" "$TOKEN" 
 check "slow replay reader gets all 480 events, not dropped ($OUT)" test "$RC" -eq 0
 as admin --json admin stats
 expect_json 'j["watchers_dropped"]' 1
+# --- ... but one that takes nothing for four heartbeats is dropped ---
+RC=0; OUT="$(python3 "$(dirname "$0")/watch_slow.py" "$PLANBOARD_PORT" "$TOKEN" "$((total - 480))" 480 stuck 2>&1)" || RC=$?
+check "a replay nobody reads is dropped and closed ($OUT)" test "$RC" -eq 0
+as admin --json admin stats
+expect_json 'j["watchers_dropped"]' 2
 
 server_alive; check "server still running" test $? -eq 0
 finish
