@@ -110,6 +110,15 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* On the loop: tell done() how far the syncs have got. */
+static void report_synced(struct syncer *s)
+{
+	pthread_mutex_lock(&s->mu);
+	uint64_t gen = s->synced;
+	pthread_mutex_unlock(&s->mu);
+	s->done(s->arg, gen);
+}
+
 static void wake_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)what;
@@ -118,10 +127,7 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 	if (read(fd, &n, sizeof n) < 0)
 		return;
 	atomic_store(&s->fresh, false);
-	pthread_mutex_lock(&s->mu);
-	uint64_t gen = s->synced;
-	pthread_mutex_unlock(&s->mu);
-	s->done(s->arg, gen);
+	report_synced(s);
 }
 
 struct syncer *syncer_start(struct event_base *base, const char *wal_path,
@@ -168,10 +174,7 @@ bool syncer_poll(struct syncer *s)
 	/* The eventfd stays set: wake_cb runs later and finds nothing new. */
 	if (!atomic_load_explicit(&s->fresh, memory_order_relaxed) || !atomic_exchange(&s->fresh, false))
 		return false;
-	pthread_mutex_lock(&s->mu);
-	uint64_t gen = s->synced;
-	pthread_mutex_unlock(&s->mu);
-	s->done(s->arg, gen);
+	report_synced(s);
 	return true;
 }
 

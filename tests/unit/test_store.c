@@ -180,6 +180,20 @@ static void build_old_db(const char *path, int version, const char *rows)
 	sqlite3_close(db);
 }
 
+/* One integer from a database file, opened on its own (no migration). */
+static int file_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	int v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
 static void remove_db(const char *path, const char *dir)
 {
 	static const char *const suffix[] = { "", "-wal", "-shm" };
@@ -398,18 +412,9 @@ static void test_rebuild_refused_on_dangling_row(void **state)
 	assert_non_null(strstr(err, "migration to schema version 9 failed: row 4 of table action_version refers to a"
 				    " missing row of action (foreign_key_check)"));
 	free(err);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT user_version FROM pragma_user_version),"
-					    " (SELECT count(*) FROM sqlite_schema WHERE name = 'action_checks'),"
-					    " (SELECT count(*) FROM action)", -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 8);
-	assert_int_equal(sqlite3_column_int(s, 1), 0);
-	assert_int_equal(sqlite3_column_int(s, 2), 2);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	assert_int_equal(file_int(path, "PRAGMA user_version"), 8);
+	assert_int_equal(file_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'action_checks'"), 0);
+	assert_int_equal(file_int(path, "SELECT count(*) FROM action"), 2);
 	remove_db(path, dir);
 }
 
@@ -584,17 +589,8 @@ static void test_version_chains_refused(void **state)
 	assert_non_null(strstr(err, "migration to schema version 10 failed"));
 	assert_non_null(strstr(err, "every_action_has_the_row_of_its_current_version"));
 	free(err);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT user_version FROM pragma_user_version),"
-					    " (SELECT count(*) FROM sqlite_schema WHERE name = 'action_version_chain')",
-					    -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 9);
-	assert_int_equal(sqlite3_column_int(s, 1), 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	assert_int_equal(file_int(path, "PRAGMA user_version"), 9);
+	assert_int_equal(file_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'action_version_chain'"), 0);
 	remove_db(path, dir);
 }
 
