@@ -293,7 +293,7 @@ void conn_mark_lost(struct conn *c, uint64_t gen)
  * one job: only for a plain TCP connection with nothing else queued or
  * out, so the thread's bytes are the next on the wire. A lost write
  * (an error answer to build) goes the usual way. True if handed over. */
-static bool conn_hand_over(struct conn *c, uint64_t gen)
+bool conn_hand_over(struct conn *c, uint64_t gen)
 {
 	struct server *srv = c->srv;
 	if (srv->sender == NULL || c->sending || c->dead || c->bev == NULL || c->watch != NULL ||

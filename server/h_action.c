@@ -7,6 +7,7 @@
  * from action_version. */
 #include "action_cache.h"
 #include "enums.h"
+#include "action_rows.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "validate.h"
@@ -37,6 +38,14 @@
 	ACTION_COLS "x.recorded_at, x.recorded_by FROM action a"                 \
 	" JOIN action_version x ON x.id = " VERSION_AS_RECORDED("a") ACTION_JOINS
 
+/* Overdue relative to as_of (a date; NULL: not overdue). */
+static void set_overdue(Pb__Action *x, const char *as_of)
+{
+	x->has_overdue = 1;
+	x->overdue = x->due_date != NULL && as_of != NULL && strcmp(x->due_date, as_of) < 0 &&
+		     x->status != PB__ACTION_STATUS__ACTION_STATUS_COMPLETED;
+}
+
 static Pb__Action *action_from_row(struct hctx *h, sqlite3_stmt *s, const char *as_of)
 {
 	struct arena *a = h->arena;
@@ -59,19 +68,9 @@ static Pb__Action *action_from_row(struct hctx *h, sqlite3_stmt *s, const char *
 	x->created_at = col_text(a, s, 14);
 	x->updated_at = col_text(a, s, 15);
 	x->updated_by = col_text(a, s, 16);
-	x->has_overdue = 1;
-	x->overdue = x->due_date != NULL && as_of != NULL && strcmp(x->due_date, as_of) < 0 &&
-		     x->status != PB__ACTION_STATUS__ACTION_STATUS_COMPLETED;
+	set_overdue(x, as_of);
 	return x;
 }
-
-/* An action's current row found by plan code (optional) + ref, with the
- * ids an update writes back into its version row. */
-struct current {
-	Pb__Action *x;
-	int64_t id, theme_id, locality_id, assigned_id;
-	int64_t version_row;   /* the id of its current version's row */
-};
 
 /* One statement instead of a plan look-up, an id look-up and the row: the
  * request paths (show, update) run it once per request. */
@@ -92,7 +91,7 @@ static int action_missing(struct hctx *h, const char *plan, const char *ref)
 
 /* Resolve plan (optional) + ref to the action's current state. */
 static int lookup_action(struct hctx *h, const char *plan, const char *ref, const char *as_of,
-			 struct current *out)
+			 struct action_row *out)
 {
 	if (need_ref(h, "ref", ref) != OK || (plan != NULL && need_code(h, "plan", plan) != OK))
 		return h->resp->status;
@@ -401,7 +400,7 @@ int h_action_show(struct hctx *h)
 		set_packed_body(h, PB__RESPONSE__BODY_ACTION, kept.field, kept.field_len);
 		return OK;
 	}
-	struct current cur;
+	struct action_row cur;
 	if (lookup_action(h, in->plan, in->ref, as_of, &cur) != OK)
 		return h->resp->status;
 	Pb__ActionReply *r = arena_new(h->arena, Pb__ActionReply);
@@ -428,7 +427,7 @@ int h_action_show(struct hctx *h)
 int h_action_history(struct hctx *h)
 {
 	const Pb__ActionHistory *in = h->req->action_history;
-	struct current cur;
+	struct action_row cur;
 	if (lookup_action(h, in->plan, in->ref, NULL, &cur) != OK)
 		return h->resp->status;
 	Pb__ActionHistoryReply *r = arena_new(h->arena, Pb__ActionHistoryReply);
@@ -655,15 +654,13 @@ static Pb__Action *updated_action(struct hctx *h, const Pb__ActionUpdate *in, co
 	x->version = cur->version + 1;
 	x->updated_at = (char *)h->now;
 	x->updated_by = h->who->name;
-	const char *as_of = today(h);
-	x->overdue = x->due_date != NULL && strcmp(x->due_date, as_of) < 0 &&
-		     x->status != PB__ACTION_STATUS__ACTION_STATUS_COMPLETED;
+	set_overdue(x, today(h));
 	return x;
 }
 
 /* The version row of `x` (the new state), from bound values, linked to
  * the current one; its id in *row. */
-static int insert_version(struct hctx *h, const struct current *cur, const Pb__Action *x,
+static int insert_version(struct hctx *h, const struct action_row *cur, const Pb__Action *x,
 			  int64_t assigned_id, const Pb__ActionUpdate *in, bool forced, int64_t *row)
 {
 	sqlite3_stmt *s = store_stmt(h->st,
@@ -702,7 +699,7 @@ static int insert_version(struct hctx *h, const struct current *cur, const Pb__A
  * SQLite rewrites the entry of every index on a column named in SET,
  * changed or not, and most of action's columns are indexed (list
  * filters). Each shape of SET is one cached statement. */
-static int write_action_row(struct hctx *h, const struct current *c, const Pb__Action *x,
+static int write_action_row(struct hctx *h, const struct action_row *c, const Pb__Action *x,
 			    bool reassign, int64_t assigned_id, int64_t version_row)
 {
 	const Pb__Action *cur = c->x;
@@ -766,6 +763,12 @@ static void change_summary(Pb__FieldChange **changes, size_t n, char *summary, s
 		snprintf(summary, len, "note added");
 }
 
+/* The kept rows, if h runs on the writer (they are its view). */
+static struct action_rows *kept_rows(const struct hctx *h)
+{
+	return h->srv && h->st == h->srv->store ? h->srv->action_rows : NULL;
+}
+
 /* An update is four statements: the current row (lookup_action), the
  * version row (linked to the current one), the UPDATE (which points the
  * action at it) and the event. The reply and the diff are
@@ -775,8 +778,11 @@ int h_action_update(struct hctx *h)
 	const Pb__ActionUpdate *in = h->req->action_update;
 	if (check_update(h, in) != OK)
 		return h->resp->status;
-	struct current c;
-	if (lookup_action(h, in->plan, in->ref, today(h), &c) != OK)
+	struct action_rows *rows = kept_rows(h);
+	struct action_row c;
+	if (rows && action_rows_get(rows, in->plan, in->ref, h->arena, &c))
+		set_overdue(c.x, today(h));
+	else if (lookup_action(h, in->plan, in->ref, today(h), &c) != OK)
 		return h->resp->status;
 	Pb__Action *cur = c.x;
 	if (may_update(h, cur) != OK)
@@ -817,6 +823,13 @@ int h_action_update(struct hctx *h)
 		       cur->locality ? cur->locality : cur->assigned_to, "%s v%lld: %s", cur->ref,
 		       (long long)x->version, summary) != OK)
 		return h->resp->status;
+	/* A reassignment keeps the code as asked, not as stored: read it
+	 * again next time. */
+	if (rows && !in->assigned_to)
+		action_rows_put(rows, in->plan, in->ref,
+				&(struct action_row){ .x = x, .id = c.id, .theme_id = c.theme_id,
+						      .locality_id = c.locality_id, .assigned_id = c.assigned_id,
+						      .version_row = version_row });
 	Pb__ActionReply *r = arena_new(h->arena, Pb__ActionReply);
 	pb__action_reply__init(r);
 	r->action = x;

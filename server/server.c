@@ -1,6 +1,7 @@
 /* server.c: the listener, the event loop, group commit and shutdown. */
 #include "concurrency.h"
 #include "action_cache.h"
+#include "action_rows.h"
 #include "checkpoint.h"
 #include "log.h"
 #include "server.h"
@@ -126,6 +127,30 @@ static void release_durable(struct server *srv, uint64_t gen)
 		event_active(srv->reap_ev, EV_TIMEOUT, 0);
 }
 
+/* The answers that generation gen will release, as send jobs for the
+ * sync thread to submit the moment it is on disk (run_after_sync): the
+ * loop notices a finished sync tens of microseconds later, and the
+ * clients' next writes then miss the next group. Taken from their
+ * connections now (conn_hand_over: plain TCP, nothing else queued), so
+ * release_durable finds only what could not go this way. */
+static struct send_job *hand_over_early(struct server *srv, uint64_t gen)
+{
+	if (srv->sender == NULL)
+		return NULL;
+	for (struct conn *c = srv->commit_list; c != NULL; c = c->commit_next)
+		conn_hand_over(c, gen);
+	struct send_job *jobs = srv->send_batch;
+	srv->send_batch = NULL;
+	srv->send_batch_tail = &srv->send_batch;
+	return jobs;
+}
+
+static void run_after_sync(void *arg, void *work)
+{
+	struct server *srv = arg;
+	sender_submit(srv->sender, work);
+}
+
 /* Commit the open transaction and send every held response, with the
  * WAL synced here (shutdown, a watch, a lost transaction, a full group). */
 void server_commit_now(struct server *srv)
@@ -146,7 +171,7 @@ static void commit_and_sync(struct server *srv)
 {
 	commit_open(srv);
 	if (srv->durable_gen < srv->commit_gen)
-		syncer_request(srv->syncer, srv->commit_gen);
+		syncer_request(srv->syncer, srv->commit_gen, hand_over_early(srv, srv->commit_gen));
 	else if (srv->commit_list != NULL)
 		release_durable(srv, srv->durable_gen);
 }
@@ -426,6 +451,8 @@ static int start_syncer(struct server *srv, char **err)
 	srv->send_batch_tail = &srv->send_batch;
 	if (srv->tls_ctx == NULL && (srv->sender = sender_start(srv->base, conn_send_done, srv, err)) == NULL)
 		return -1;
+	if (srv->sender != NULL)
+		syncer_set_after(srv->syncer, run_after_sync, srv);
 	return 0;
 }
 
@@ -455,6 +482,7 @@ int server_init(struct server *srv, const struct server_config *cfg, char **err)
 		return -1;
 	srv->limiter = login_limiter_new();
 	srv->action_cache = action_cache_new();
+	srv->action_rows = action_rows_new(srv->store);
 	srv->ckpt = checkpointer_start(cfg->db_path, store_db(srv->store), cfg->checkpoint_pages, err);
 	if (*err != NULL)
 		return -1;
@@ -484,7 +512,10 @@ int server_run(struct server *srv)
 
 void server_free(struct server *srv)
 {
-	/* First: its last jobs come back to their connections. */
+	/* First the sync thread, which may still hand answers to the sender;
+	 * then the sender: its last jobs come back to their connections. */
+	syncer_stop(srv->syncer);
+	srv->syncer = NULL;
 	sender_stop(srv->sender);
 	srv->sender = NULL;
 	for (struct conn *c = srv->conns; c != NULL; c = c->next)
@@ -502,12 +533,12 @@ void server_free(struct server *srv)
 	if (srv->sig_int)
 		event_free(srv->sig_int);
 	concurrency_free(srv);
-	syncer_stop(srv->syncer);
-	srv->syncer = NULL;
 	checkpointer_stop(srv->ckpt);
 	srv->ckpt = NULL;
 	store_close(srv->reader);
 	srv->reader = NULL;
+	action_rows_free(srv->action_rows);   /* before its store: it holds the update hook */
+	srv->action_rows = NULL;
 	store_close(srv->store);
 	srv->store = NULL;
 	if (srv->tls_ctx)

@@ -128,6 +128,7 @@ struct server {
 	bool open_gen_used;         /* a response waits for the next commit */
 	bool commit_deferred;       /* the open transaction waits for the sync in flight */
 	struct action_cache *action_cache; /* kept action-show answers */
+	struct action_rows *action_rows;   /* current rows for updates (writer) */
 	uint64_t reply_gen;         /* server_reply_shows: for the next answer only */
 	bool reply_gen_set;
 	int64_t gen_seq[256];       /* last event seq by generation % 256 */
@@ -178,6 +179,10 @@ void conn_accept(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, in
 void conn_send_response(struct conn *c, Pb__Response *resp, bool held, bool is_write);
 void conn_mark_lost(struct conn *c, uint64_t gen);
 bool conn_release_upto(struct conn *c, uint64_t gen);
+/* Take the held answers up to generation gen off c as one send job,
+ * appended to srv->send_batch, if c can send that way (plain TCP, nothing
+ * else queued or out, no lost write among them): true if it did. */
+bool conn_hand_over(struct conn *c, uint64_t gen);
 /* Start and stop reading a connection's requests (pausing, closing). */
 void conn_read_enable(struct conn *c);
 void conn_read_disable(struct conn *c);

@@ -32,6 +32,7 @@ struct store {
 	size_t n_interned;
 	void (*prepare_hook)(void *arg, const char *sql);
 	void *prepare_arg;
+	uint64_t rollbacks;     /* store_rollbacks */
 };
 
 void store_set_prepare_hook(struct store *st, void (*fn)(void *arg, const char *sql), void *arg)
@@ -60,8 +61,27 @@ const char *store_errmsg(struct store *st)
 	return sqlite3_errmsg(st->db);
 }
 
+/* Any ROLLBACK, to a savepoint included (no SQLite hook sees those). */
+static void note_rollback(struct store *st, const char *sql)
+{
+	if (strncmp(sql, "ROLLBACK", 8) == 0)
+		st->rollbacks++;
+}
+
+/* Whole-transaction rollbacks, automatic ones (SQLITE_FULL...) too. */
+static void rolled_back(void *arg)
+{
+	((struct store *)arg)->rollbacks++;
+}
+
+uint64_t store_rollbacks(const struct store *st)
+{
+	return st->rollbacks;
+}
+
 int store_exec(struct store *st, const char *sql)
 {
+	note_rollback(st, sql);
 	char *msg = NULL;
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK)
@@ -162,6 +182,7 @@ char *col_text(struct arena *a, sqlite3_stmt *s, int col)
  * every write runs a savepoint and its release). */
 static int store_step_cached(struct store *st, const char *sql)
 {
+	note_rollback(st, sql);
 	sqlite3_stmt *s = store_stmt(st, sql);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -525,6 +546,7 @@ struct store *store_open(const char *path, char **err)
 	umask(old);
 	if (rc != 0)
 		goto fail;
+	sqlite3_rollback_hook(st->db, rolled_back, st);
 	if (configure(st, true, err) != 0)
 		goto fail;
 	if (migrate(st, err) != 0)

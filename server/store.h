@@ -42,6 +42,10 @@ const char *store_errmsg(struct store *st);
 /* Write transactions (group commit): store_begin opens one if none is
  * open; each request runs in a savepoint inside it. */
 bool store_in_txn(struct store *st);
+/* Rollbacks on this connection so far: whole transactions (explicit or
+ * automatic) and ROLLBACK TO a savepoint through store_exec. What was
+ * remembered of the data before one may have been undone. */
+uint64_t store_rollbacks(const struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 /* Roll the open transaction back and leave it marked lost

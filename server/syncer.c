@@ -33,7 +33,35 @@ struct syncer {
 	atomic_bool fresh;           /* synced moved since done last ran */
 	void (*done)(void *arg, uint64_t gen);
 	void *arg;
+	/* Work that waits for a generation to be durable, run by this
+	 * thread right after the sync that covers it (under mu; in gen
+	 * order). */
+	struct after_sync *after, **after_tail;
+	void (*run_after)(void *arg, void *work);
+	void *after_arg;
 };
+
+struct after_sync {
+	struct after_sync *next;
+	uint64_t gen;
+	void *work;
+};
+
+/* Hand every piece of work up to gen to run_after (mu held on entry and
+ * exit, released while it runs). */
+static void run_after_upto(struct syncer *s, uint64_t gen)
+{
+	while (s->after != NULL && s->after->gen <= gen) {
+		struct after_sync *a = s->after;
+		s->after = a->next;
+		if (s->after == NULL)
+			s->after_tail = &s->after;
+		pthread_mutex_unlock(&s->mu);
+		s->run_after(s->after_arg, a->work);
+		free(a);
+		pthread_mutex_lock(&s->mu);
+	}
+}
 
 /* An fdatasync that fails may have dropped the dirty pages (Linux marks
  * them clean): nothing written since the last good sync can be promised
@@ -101,6 +129,8 @@ static void *run(void *arg)
 			log_warn("slow fdatasync of the WAL ms=%.1f (%lu more not logged)", ms, quiet);
 		pthread_mutex_lock(&s->mu);
 		s->synced = gen;
+		/* The answers first: the loop's bookkeeping can follow. */
+		run_after_upto(s, gen);
 		atomic_store(&s->fresh, true);
 		uint64_t one = 1;
 		if (write(s->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
@@ -137,6 +167,7 @@ struct syncer *syncer_start(struct event_base *base, const char *wal_path,
 	s->wal_fd = s->wake_fd = -1;
 	s->done = done;
 	s->arg = arg;
+	s->after_tail = &s->after;
 	if ((s->wal_fd = open(wal_path, O_RDWR | O_CLOEXEC)) < 0) {
 		*err = xasprintf("cannot open the WAL %s: %s", wal_path, strerror(errno));
 		goto fail;
@@ -178,9 +209,25 @@ bool syncer_poll(struct syncer *s)
 	return true;
 }
 
-void syncer_request(struct syncer *s, uint64_t gen)
+void syncer_set_after(struct syncer *s, void (*run_after)(void *arg, void *work), void *arg)
 {
+	s->run_after = run_after;
+	s->after_arg = arg;
+}
+
+void syncer_request(struct syncer *s, uint64_t gen, void *work)
+{
+	struct after_sync *a = NULL;
+	if (work != NULL) {
+		a = xmalloc(sizeof *a);
+		*a = (struct after_sync){ .gen = gen, .work = work };
+	}
 	pthread_mutex_lock(&s->mu);
+	if (a != NULL) {
+		*s->after_tail = a;
+		s->after_tail = &a->next;
+		run_after_upto(s, s->synced);   /* (never the case: a new commit) */
+	}
 	if (gen > s->wanted) {
 		s->wanted = gen;
 		pthread_cond_signal(&s->cond);

@@ -26,8 +26,14 @@ struct syncer *syncer_start(struct event_base *base, const char *wal_path,
  * with the next group's commit and sync waiting behind it. One atomic
  * load when nothing ended. */
 bool syncer_poll(struct syncer *s);
-/* Make everything written so far durable; report it as generation gen. */
-void syncer_request(struct syncer *s, uint64_t gen);
+/* run_after(arg, work) runs on the sync thread for the work given with a
+ * request, right after the sync that makes its generation durable: the
+ * loop hands over the answers of a commit with its sync request, and they
+ * go out without waiting for the loop to notice the sync. */
+void syncer_set_after(struct syncer *s, void (*run_after)(void *arg, void *work), void *arg);
+/* Make everything written so far durable; report it as generation gen.
+ * work (NULL: none) goes to run_after once it is. */
+void syncer_request(struct syncer *s, uint64_t gen, void *work);
 /* Sync on the calling (loop) thread, now. 0 or -1 (errno set). */
 int syncer_sync_now(struct syncer *s);
 void syncer_stop(struct syncer *s);
