@@ -24,8 +24,8 @@ struct slot {
 	int64_t action_id;
 	uint64_t gen;                  /* the commit whose state it shows */
 	uint64_t used;                 /* tick of the last get or put */
-	uint32_t epoch;                /* of its action's bucket when kept */
-	uint32_t cleared;              /* the cache's clear count when kept */
+	uint64_t epoch;                /* of its action's bucket when kept */
+	uint64_t cleared;              /* the cache's clear count when kept */
 };
 
 /* Forgetting an action bumps the epoch of its bucket: its slots (and
@@ -34,7 +34,7 @@ struct slot {
 #define EPOCHS 1024                /* a power of two */
 
 struct action_cache {
-	uint32_t epoch[EPOCHS];
+	uint64_t epoch[EPOCHS];        /* 64 bits: a wrapped count could match an old slot */
 	/* Buckets written in the open transaction: reads on the read-only
 	 * connection still see their old state, which must not be kept as
 	 * if current. Cleared when the transaction ends. */
@@ -43,7 +43,7 @@ struct action_cache {
 	bool all_pending;              /* cleared (an action added) in it */
 	/* Clearing bumps it: every slot kept before no longer matches, in
 	 * O(1) (an import adds actions by the thousand, each a clear). */
-	uint32_t cleared;
+	uint64_t cleared;
 	uint64_t tick;
 	struct slot slots[SETS * WAYS];
 };
@@ -65,6 +65,8 @@ void action_cache_free(struct action_cache *c)
 /* plan \x1f ref \x1f as_of; 0 if it does not fit (not kept then). */
 static size_t make_key(char *out, const char *plan, const char *ref, const char *as_of)
 {
+	if (ref == NULL || as_of == NULL)
+		return 0;   /* (refused by the handler before it asks) */
 	size_t lp = plan ? strlen(plan) : 0, lr = strlen(ref), la = strlen(as_of);
 	if (lp + lr + la + 3 > KEY_MAX)
 		return 0;

@@ -41,8 +41,8 @@ struct entry {
 struct slot {
 	struct entry *e;               /* NULL: empty */
 	uint64_t used;                 /* tick of the last get or put */
-	uint32_t epoch;                /* of its action's bucket when kept */
-	uint32_t cleared;              /* the table's clear count when kept */
+	uint64_t epoch;                /* of its action's bucket when kept */
+	uint64_t cleared;              /* the table's clear count when kept */
 };
 
 /* Forgetting an action bumps the epoch of its bucket: its slot (and
@@ -50,8 +50,9 @@ struct slot {
 struct action_rows {
 	struct store *st;
 	uint64_t rollbacks;            /* store_rollbacks(st) when last looked */
-	uint32_t epoch[EPOCHS];
-	uint32_t cleared;
+	/* 64 bits: a count that wrapped could match an old slot again. */
+	uint64_t epoch[EPOCHS];
+	uint64_t cleared;
 	uint64_t tick;
 	struct slot slots[SETS * WAYS];
 };
@@ -89,7 +90,10 @@ struct action_rows *action_rows_new(struct store *st)
 	struct action_rows *r = xcalloc(1, sizeof *r);
 	r->st = st;
 	r->rollbacks = store_rollbacks(st);
-	sqlite3_update_hook(store_db(st), row_written, r);
+	/* SQLite keeps one update hook per connection: another would
+	 * silently end the forgetting. */
+	if (sqlite3_update_hook(store_db(st), row_written, r) != NULL)
+		fatal("action_rows: the writer already has an update hook");
 	return r;
 }
 
@@ -106,6 +110,8 @@ void action_rows_free(struct action_rows *r)
 /* plan \x1f ref; 0 if it does not fit (not kept then). */
 static size_t make_key(char *out, const char *plan, const char *ref)
 {
+	if (ref == NULL)
+		return 0;
 	size_t lp = plan ? strlen(plan) : 0, lr = strlen(ref);
 	if (lp + lr + 2 > KEY_MAX)
 		return 0;

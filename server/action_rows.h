@@ -4,12 +4,17 @@
  * loop's work per update). Written through: a successful update keeps the
  * row it wrote, so a busy action is read from the database once.
  *
- * Never stale: the writer connection's update hook forgets an action
- * whenever its row is written by any statement (and all rows when an
- * action is added, a plan, theme or locality row changes), and every
- * rollback on the writer, whole or to a savepoint, drops everything
- * (store_rollbacks). Keyed like the look-up: plan code as asked (or none)
- * and ref. One per server (struct server); loop thread only. */
+ * Never stale, as long as the server owns the database (the look-up would
+ * see another process's change, a kept row would not): the writer
+ * connection's update hook forgets an action whenever its row is written
+ * by any statement (and all rows when an action is added, a plan, theme
+ * or locality row changes), and every rollback on the writer, whole or to
+ * a savepoint, drops everything (store_rollbacks: run SQL through the
+ * store's functions). Keyed like the look-up: plan code as asked (or none)
+ * and ref. An action's ref and plan never change; a handler that changed
+ * them would have to clear all (another action's kept key could then be
+ * its). The writer's update hook is this module's. One per server (struct
+ * server); loop thread only. */
 #ifndef PLANBOARD_ACTION_ROWS_H
 #define PLANBOARD_ACTION_ROWS_H
 

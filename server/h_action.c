@@ -388,7 +388,9 @@ int h_action_show(struct hctx *h)
 	const Pb__ActionShow *in = h->req->action_show;
 	const char *bound = NULL;
 	const char *as_of = in->as_of ? in->as_of : today(h);
-	if ((in->as_of && check_date(h, "as_of", as_of, false) != OK) ||
+	/* The ref and plan first: the kept answers are looked up by them. */
+	if (need_ref(h, "ref", in->ref) != OK || (in->plan != NULL && need_code(h, "plan", in->plan) != OK) ||
+	    (in->as_of && check_date(h, "as_of", as_of, false) != OK) ||
 	    (in->as_recorded && as_recorded_bound(h, in->as_recorded, &bound) != OK))
 		return h->resp->status;
 	struct action_cache *cache = bound || h->srv == NULL ? NULL : h->srv->action_cache;
@@ -769,6 +771,20 @@ static struct action_rows *kept_rows(const struct hctx *h)
 	return h->srv && h->st == h->srv->store ? h->srv->action_rows : NULL;
 }
 
+/* The row an update starts from: kept if this writer wrote it lately,
+ * else read. The ref and plan are checked first either way. */
+static int row_for_update(struct hctx *h, struct action_rows *rows, const Pb__ActionUpdate *in,
+			  struct action_row *c)
+{
+	if (need_ref(h, "ref", in->ref) != OK || (in->plan != NULL && need_code(h, "plan", in->plan) != OK))
+		return h->resp->status;
+	if (rows && action_rows_get(rows, in->plan, in->ref, h->arena, c)) {
+		set_overdue(c->x, today(h));
+		return OK;
+	}
+	return lookup_action(h, in->plan, in->ref, today(h), c);
+}
+
 /* An update is four statements: the current row (lookup_action), the
  * version row (linked to the current one), the UPDATE (which points the
  * action at it) and the event. The reply and the diff are
@@ -780,9 +796,7 @@ int h_action_update(struct hctx *h)
 		return h->resp->status;
 	struct action_rows *rows = kept_rows(h);
 	struct action_row c;
-	if (rows && action_rows_get(rows, in->plan, in->ref, h->arena, &c))
-		set_overdue(c.x, today(h));
-	else if (lookup_action(h, in->plan, in->ref, today(h), &c) != OK)
+	if (row_for_update(h, rows, in, &c) != OK)
 		return h->resp->status;
 	Pb__Action *cur = c.x;
 	if (may_update(h, cur) != OK)
@@ -823,8 +837,8 @@ int h_action_update(struct hctx *h)
 		       cur->locality ? cur->locality : cur->assigned_to, "%s v%lld: %s", cur->ref,
 		       (long long)x->version, summary) != OK)
 		return h->resp->status;
-	/* A reassignment keeps the code as asked, not as stored: read it
-	 * again next time. */
+	/* After a reassignment the row is read again: rare, and the code
+	 * shown is then the one stored. */
 	if (rows && !in->assigned_to)
 		action_rows_put(rows, in->plan, in->ref,
 				&(struct action_row){ .x = x, .id = c.id, .theme_id = c.theme_id,

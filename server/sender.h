@@ -3,12 +3,15 @@
  * Once a group commit is on disk, its answers (one per connection, ~25 at
  * a time under load) are due at once. Each send to a loopback or LAN peer
  * runs the TCP stack, and on loopback the peer's receive path too: a fifth
- * of the loop's time per durable write. The loop hands the group to this
- * thread in one call and goes on reading and running requests; the thread
+ * of the loop's time per durable write. The group comes to this thread in
+ * one call, from the sync thread the moment it is synced (the loop made
+ * the jobs when it committed) or from the loop for what it releases
+ * itself, and the loop goes on reading and running requests; the thread
  * reports what it could not send (a full socket) and the loop finishes
  * that through libevent as usual.
  *
- * Only plain TCP connections with nothing else queued are handed over; the
+ * sender_submit may be called from any thread. Only plain TCP connections
+ * with nothing else queued are handed over; the
  * loop never writes to a socket while a job for it is out, and never closes
  * it (conn.c keeps the connection until the job comes back). */
 #ifndef PLANBOARD_SENDER_H

@@ -165,8 +165,9 @@ void server_commit_now(struct server *srv)
 	release_durable(srv, srv->commit_gen);
 }
 
-/* Commit the open transaction and hand it to the sync thread; its answers
- * go out in sync_done. */
+/* Commit the open transaction and hand it to the sync thread, with its
+ * answers (hand_over_early), which the thread sends once it is synced;
+ * sync_done releases any that could not go that way. */
 static void commit_and_sync(struct server *srv)
 {
 	commit_open(srv);
@@ -177,8 +178,8 @@ static void commit_and_sync(struct server *srv)
 }
 
 /* The group commit, after the reads of a loop turn: commit now, and let
- * the sync thread make it durable while the loop goes on; its answers go
- * out in sync_done. */
+ * the sync thread make it durable while the loop goes on (and send its
+ * answers: commit_and_sync). */
 static void commit_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;

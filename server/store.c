@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,7 +65,9 @@ const char *store_errmsg(struct store *st)
 /* Any ROLLBACK, to a savepoint included (no SQLite hook sees those). */
 static void note_rollback(struct store *st, const char *sql)
 {
-	if (strncmp(sql, "ROLLBACK", 8) == 0)
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+		sql++;
+	if ((*sql | 0x20) == 'r' && strncasecmp(sql, "ROLLBACK", 8) == 0)
 		st->rollbacks++;
 }
 
@@ -115,6 +118,7 @@ static void slots_grow(struct store *st)
 
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
+	note_rollback(st, sql);   /* counted when fetched: early is safe */
 	if (st->used * 2 >= st->nslots)
 		slots_grow(st);
 	size_t h = slot_hash(sql, st->nslots);
@@ -182,7 +186,6 @@ char *col_text(struct arena *a, sqlite3_stmt *s, int col)
  * every write runs a savepoint and its release). */
 static int store_step_cached(struct store *st, const char *sql)
 {
-	note_rollback(st, sql);
 	sqlite3_stmt *s = store_stmt(st, sql);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);

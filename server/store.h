@@ -43,8 +43,10 @@ const char *store_errmsg(struct store *st);
  * open; each request runs in a savepoint inside it. */
 bool store_in_txn(struct store *st);
 /* Rollbacks on this connection so far: whole transactions (explicit or
- * automatic) and ROLLBACK TO a savepoint through store_exec. What was
- * remembered of the data before one may have been undone. */
+ * automatic, seen by SQLite's rollback hook) and any ROLLBACK (TO a
+ * savepoint) run through store_exec or a statement from store_stmt /
+ * store_stmt_dyn, counted when fetched. What was remembered of the data
+ * before one may have been undone. Run SQL only through these. */
 uint64_t store_rollbacks(const struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);

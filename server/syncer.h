@@ -3,7 +3,9 @@
  * The loop's connection commits with synchronous=NORMAL (the COMMIT writes
  * the WAL frames but does not sync them) and asks this thread to sync;
  * the responses of that commit, and of reads that may have seen it, are
- * held until it reports the sync done. The loop meanwhile goes on reading
+ * held until the sync is done: handed with the request, to be sent by
+ * this thread right after it (syncer_set_after), or released by the loop
+ * when it hears of it. The loop meanwhile goes on reading
  * and running requests instead of waiting for the disk. One sync covers
  * every commit made before it started. */
 #ifndef PLANBOARD_SYNCER_H
@@ -27,9 +29,12 @@ struct syncer *syncer_start(struct event_base *base, const char *wal_path,
  * load when nothing ended. */
 bool syncer_poll(struct syncer *s);
 /* run_after(arg, work) runs on the sync thread for the work given with a
- * request, right after the sync that makes its generation durable: the
- * loop hands over the answers of a commit with its sync request, and they
- * go out without waiting for the loop to notice the sync. */
+ * request, right after the sync that makes its generation durable (in
+ * generation order; before the loop is woken for that sync, though the
+ * loop may see it sooner through syncer_poll): the loop hands over the
+ * answers of a commit with its sync request, and they go out without
+ * waiting for the loop to notice the sync. Set it before the first
+ * request; work still waiting at syncer_stop runs before it returns. */
 void syncer_set_after(struct syncer *s, void (*run_after)(void *arg, void *work), void *arg);
 /* Make everything written so far durable; report it as generation gen.
  * work (NULL: none) goes to run_after once it is. */

@@ -6,6 +6,8 @@
  * are built and packed, then dropped (the connection has no bufferevent).
  * Each input's writes are rolled back, so every input starts from the
  * same data and a crash reproduces from its input alone. */
+#include "action_cache.h"
+#include "action_rows.h"
 #include "auth.h"
 #include "concurrency.h"
 #include "dispatch.h"
@@ -51,6 +53,9 @@ static void setup(void)
 	srv.commit_ev = event_new(srv.base, -1, 0, noop_cb, NULL);
 	srv.reap_ev = event_new(srv.base, -1, 0, noop_cb, NULL);
 	srv.limiter = login_limiter_new();
+	/* As a real server has them: kept show answers, kept update rows. */
+	srv.action_cache = action_cache_new();
+	srv.action_rows = action_rows_new(srv.store);
 	store_exec(srv.store, "INSERT INTO locality(code, name) VALUES ('north', 'North')");
 	add_user("admin", PB__ROLE__ROLE_ADMIN, NULL);
 	add_user("viewer", PB__ROLE__ROLE_VIEWER, NULL);

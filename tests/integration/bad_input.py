@@ -162,6 +162,29 @@ def unknown_enums():
     got, _ = exchange(s, frame(request(5, 99, b"")) + frame(request(6, PING, b"")), want=2)
     ok(status(got) == "BAD_REQUEST" and status(got, 1) == "OK", "unknown request type: BAD_REQUEST, connection open")
 
+def missing_fields():
+    # An update without its ref (with and without a plan): refused before
+    # any look-up, kept row or not, after an update of the same action.
+    s = logged_in()
+    got, _ = exchange(s, frame(request(1, ACTION_UPDATE, f_bytes(1, "north-2017") + f_bytes(2, "N-1.1")
+                                       + f_bytes(5, "kept"))))
+    ok(status(got) == "OK", "an update with its ref (%s)" % status(got))
+    no_ref = [f_bytes(1, "north-2017") + f_varint(3, 2), f_varint(3, 2), f_bytes(1, "north-2017") + f_bytes(5, "n")]
+    got, _ = exchange(s, b"".join(frame(request(10 + i, ACTION_UPDATE, b)) for i, b in enumerate(no_ref))
+                      + frame(request(20, PING, b"")), want=len(no_ref) + 1)
+    ok([status(got, i) for i in range(len(no_ref))] == ["INVALID_ARGUMENT"] * len(no_ref)
+       and status(got, len(no_ref)) == "OK",
+       "updates without a ref refused, connection open (%s)" % [status(got, i) for i in range(len(got))])
+    # A show without its ref, before and after a show that is kept.
+    shows = [f_bytes(1, "north-2017") + f_bytes(2, "N-1.1"), f_bytes(1, "north-2017"), b"",
+             f_bytes(4, "2017-10-01")]
+    got, _ = exchange(s, b"".join(frame(request(30 + i, ACTION_SHOW, b)) for i, b in enumerate(shows))
+                      + frame(request(40, PING, b"")), want=len(shows) + 1)
+    ok([status(got, i) for i in range(len(got))] == ["OK"] + ["INVALID_ARGUMENT"] * 3 + ["OK"],
+       "shows without a ref refused, connection open (%s)" % [status(got, i) for i in range(len(got))])
+    got, _ = exchange(s, frame(request(50, ACTION_HISTORY, f_bytes(1, "north-2017"))))
+    ok(status(got) == "INVALID_ARGUMENT", "a history without a ref refused (%s)" % status(got))
+
 def bad_strings():
     s = logged_in()
     cases = [("too long name", "toolong", "x" * 201), ("invalid UTF-8", "utf1", b"North \xff"),
@@ -221,7 +244,7 @@ def pipelined_flood():
 import struct
 written.update({"north": "North"})
 for attack in (random_bytes, truncated, zero_length, huge_length, invalid_protobuf, wrong_message,
-               unknown_enums, bad_strings, before_login, half_open, pipelined_flood):
+               unknown_enums, missing_fields, bad_strings, before_login, half_open, pipelined_flood):
     try:
         attack()
     except Exception as e:  # an attack that could not even run is a failure

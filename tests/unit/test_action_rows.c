@@ -159,6 +159,9 @@ static void test_keyed_by_plan_as_asked_and_ref(void **state)
 	action_rows_put(f->rows, NULL, "A1", &in);
 	assert_true(get(f, NULL, "A1", &out));
 	assert_true(get(f, "P1", "A1", &out));
+	/* No ref (refused by the handler before it asks): never kept. */
+	action_rows_put(f->rows, "P1", NULL, &in);
+	assert_false(get(f, "P1", NULL, &out));
 	/* A key too long to keep is never kept (nor an error). */
 	char long_ref[200];
 	memset(long_ref, 'r', sizeof long_ref - 1);
@@ -230,6 +233,18 @@ static void test_every_rollback_forgets_all(void **state)
 	kept_then_undone(f, "BEGIN", "ROLLBACK");
 	kept_then_undone(f, "SAVEPOINT batch", "ROLLBACK TO batch");
 	exec_ok(f->st, "RELEASE batch");
+	kept_then_undone(f, "SAVEPOINT x", "  rollback to x");   /* any case, leading space */
+	exec_ok(f->st, "RELEASE x");
+	/* A ROLLBACK TO as a cached statement (store_stmt), counted when
+	 * fetched. */
+	exec_ok(f->st, "SAVEPOINT y");
+	struct action_row kept = make_row(1, "A1", 2, "First"), seen;
+	action_rows_put(f->rows, "P1", "A1", &kept);
+	sqlite3_stmt *undo = store_stmt(f->st, "ROLLBACK TO y");
+	assert_int_equal(sqlite3_step(undo), SQLITE_DONE);
+	sqlite3_reset(undo);
+	assert_false(get(f, "P1", "A1", &seen));
+	exec_ok(f->st, "RELEASE y");
 	/* Through the group transaction's own functions. */
 	struct action_row a1 = make_row(1, "A1", 2, "First"), out;
 	assert_int_equal(store_begin(f->st), SQLITE_OK);

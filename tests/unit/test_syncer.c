@@ -26,7 +26,7 @@ static void on_done(void *arg, uint64_t gen)
 {
 	struct event_base *base = arg;
 	assert_true(gen > last_gen);   /* generations only go forward */
-	last_gen = gen;
+	__atomic_store_n(&last_gen, gen, __ATOMIC_SEQ_CST);   /* read by `after` too */
 	calls++;
 	event_base_loopbreak(base);
 }
@@ -102,7 +102,7 @@ static void after(void *arg, void *work)
 	pthread_mutex_lock(&after_mu);
 	if (n_after < 8) {
 		after_ran[n_after] = *(int *)work;
-		after_seen_done[n_after] = last_gen;
+		after_seen_done[n_after] = __atomic_load_n(&last_gen, __ATOMIC_SEQ_CST);
 		n_after++;
 	}
 	after_thread = pthread_self();
