@@ -291,8 +291,9 @@ void conn_mark_lost(struct conn *c, uint64_t gen)
 
 /* Hand the answers of generation <= gen to the sender thread, in one job
  * (released ones, or those of a commit being synced: the sync thread
- * submits that job once it is durable, see hand_over_early): only for a plain TCP connection with nothing else queued or
- * out, so the thread's bytes are the next on the wire. A lost write
+ * submits that job once it is durable, see hand_over_early): only for a
+ * plain TCP connection with nothing else queued or out, so the thread's
+ * bytes are the next on the wire. A lost write
  * (an error answer to build) goes the usual way. True if handed over. */
 bool conn_hand_over(struct conn *c, uint64_t gen)
 {

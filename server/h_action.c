@@ -6,8 +6,8 @@
  * newer version. History, conflicts and as-recorded answers all come
  * from action_version. */
 #include "action_cache.h"
-#include "enums.h"
 #include "action_rows.h"
+#include "enums.h"
 #include "handlers.h"
 #include "hutil.h"
 #include "validate.h"
