@@ -199,9 +199,16 @@ int h_watch(struct hctx *h)
 	/* A misspelt filter would just wait in silence: say so instead. */
 	if ((m->plan && find_plan(h, m->plan) == 0) || (m->locality && find_locality(h, m->locality) == 0))
 		return h->resp->status;
-	/* Answers to this connection's earlier writes go out first. */
-	if (c->held_head != NULL)
-		server_commit_now(h->srv);
+	/* Answers to this connection's earlier writes go out first, and this
+	 * answer must not be held: the events follow it straight into the
+	 * output, and would overtake it (the client then waits for ever).
+	 * It would be held behind a commit not yet on disk: this
+	 * connection's own write (its answer may be out of held_head
+	 * already, handed to the sync thread: hand_over_early) or anyone's
+	 * commit being synced, which the reply's snapshot may include. */
+	struct server *srv = h->srv;
+	if (c->held_head != NULL || c->write_gen > srv->durable_gen || srv->commit_gen > srv->durable_gen)
+		server_commit_now(srv);
 	int64_t since = m->has_since ? m->since : h->srv->committed_seq;
 	if (since < 0 || since > h->srv->committed_seq)
 		return hctx_fail(h, PB__STATUS__INVALID_ARGUMENT,
