@@ -25,6 +25,8 @@ void today_date(char out[11]);
 int iso_to_time(const char *s, time_t *out);
 /* Milliseconds on the monotonic clock, for measuring durations. */
 double mono_ms(void);
+/* FNV-1a of n bytes: the in-memory caches' keys to sets. */
+uint64_t hash_bytes(const void *p, size_t n);
 
 /* Growable byte buffer. */
 struct buf {

@@ -124,10 +124,7 @@ static size_t make_key(char *out, const char *plan, const char *ref)
 
 static struct slot *set_of(struct action_rows *r, const char *key, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
-	return &r->slots[(h & (SETS - 1)) * WAYS];
+	return &r->slots[(hash_bytes(key, len) & (SETS - 1)) * WAYS];
 }
 
 static bool slot_has(const struct slot *s, const char *key, size_t len)
