@@ -200,7 +200,10 @@ DB="$SAVED_DB"
 
 # --slow-ms: with 0 every request, commit, write-lock wait and WAL sync is
 # "slow"; each kind is logged once (then at most every 10 s) with how
-# long it took. At the default (50 ms) this load logs none.
+# long it took. At the default (50 ms) this load normally logs nothing, but
+# a loaded CI machine (ASan, tests in parallel, a shared disk) can really
+# take 50 ms for an fdatasync or a request; so the check is on the
+# threshold, not on the machine's speed: whatever is logged took >= 50 ms.
 : >"$T/server.log"
 start_server --slow-ms 0
 login admin "$ADMIN_PW"
@@ -215,6 +218,13 @@ start_server
 login admin "$ADMIN_PW"
 for i in 4 5 6; do as admin locality add "slow$i" "Slow $i"; done
 check "writes ok" test "$RC" -eq 0
-check "nothing slow at the default threshold" test "$(count ' slow ')" -eq 0
+# Every " slow ... ms=N" line logged at the default threshold has N >= 50.
+under_threshold() {
+  grep ' slow ' "$T/server.log" | sed -n 's/.* ms=\([0-9.]*\).*/\1/p' |
+    awk '$1 < 50 { n++ } END { print n + 0 }'
+}
+check "nothing under 50 ms logged as slow at the default threshold" test "$(under_threshold)" -eq 0
+check "every slow line says how long it took" \
+  test "$(grep ' slow ' "$T/server.log" | grep -vc ' ms=')" -eq 0
 stop_server
 finish
