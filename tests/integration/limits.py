@@ -35,6 +35,15 @@ def read_until_close(s, timeout):
 def fail(msg):
     print("FAIL:", msg); sys.exit(1)
 
+def wait_for_go(path):
+    """Stop reading until the test has seen what it waits for in the
+    server's log and creates `path`: a fixed sleep would be too short on a
+    loaded machine (the pause might not have happened yet) and wasted on
+    a fast one. Gives up after 60 s so a broken test cannot hang."""
+    deadline = time.time() + 60
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.02)
+
 def read_answers(s, want, buf=b"", until_close=False):
     """Read Responses until `want` have come (or, with until_close, until
     the server closes). Returns them and the bytes of a partial frame."""
@@ -98,7 +107,7 @@ elif check == "backpressure":
     s.sendall(hello(1) + login_token(2, token))
     n = 300
     s.sendall(b"".join(frame(request(100 + i, LOCALITY_LIST, b"")) for i in range(n)))
-    time.sleep(float(sys.argv[4]))   # the test checks the log meanwhile
+    wait_for_go(sys.argv[4])   # the test checks the log meanwhile
     s.settimeout(20)
     got, _ = read_answers(s, n + 2)
     ids = [g[0] for g in got[2:]]
@@ -119,7 +128,7 @@ elif check == "backpressure-writes":
     import threading
     sender = threading.Thread(target=s.sendall, args=(b"".join(frame(request(100 + i, ACTION_UPDATE, upd(i))) for i in range(n)),))
     sender.start()
-    time.sleep(float(sys.argv[4]))
+    wait_for_go(sys.argv[4])
     s.settimeout(20)
     got, _ = read_answers(s, n + 2)
     ids = [g[0] for g in got[2:]]

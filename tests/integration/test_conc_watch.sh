@@ -13,6 +13,16 @@ conc_setup
 ADM=(env XDG_CONFIG_HOME="$T/cfg-admin" "$PLANBOARD")
 seqs() { awk '{print $1}' "$1" | tr '\n' ' '; }
 last_seq() { as admin --json admin stats; json_get 'j["events"]'; }
+# wait_watchers N: until the server counts N watchers (a watch client is
+# a process that has to start, log in and send Watch: on a loaded machine
+# that can take longer than any fixed sleep). Gives up after 20 s.
+wait_watchers() {
+  for _ in $(seq 1 200); do
+    as admin --json admin stats
+    [ "$(json_get 'j["watchers"]')" = "$1" ] && return 0
+    sleep 0.1
+  done
+}
 
 # --- help and usage errors ---
 expect_ok as admin watch --help
@@ -30,7 +40,7 @@ expect_rc 4 as admin watch --locality nowhere
 # --- live: three changes arrive in order, each once, with their numbers ---
 start="$(last_seq)"
 "${ADM[@]}" watch --count 3 >"$T/live.out" 2>"$T/live.err" & wp=$!
-sleep 0.5
+wait_watchers 1
 as admin admin stats
 expect_out "watchers             1"
 for i in 1 2 3; do as loc_north action update N-1 --plan p1 --note "live $i"; done
@@ -65,7 +75,8 @@ start="$(last_seq)"
 "${ADM[@]}" watch --locality south --count 1 >"$T/south.out" 2>&1 & p1=$!
 "${ADM[@]}" --json watch --kind user --count 1 >"$T/user.out" 2>&1 & p2=$!
 "${ADM[@]}" watch --plan p2 --count 1 >"$T/nope.out" 2>&1 & p3=$!
-sleep 0.5
+wait_watchers 3
+expect_json 'j["watchers"]' 3
 as loc_north action update N-2 --plan p1 --note "north, not south"
 as loc_south action update S-1 --plan p1 --status blocked
 add_user viewer1 viewer "Pw-viewer-123456"
@@ -101,7 +112,8 @@ check "resumed stream is 1..$total exactly once" test "$(cat "$T/part1.out" "$T/
 
 # --- a watcher that never reads is dropped; others keep their latency ---
 "${ADM[@]}" watch >"$T/stuck.out" 2>"$T/stuck.err" & sp=$!
-sleep 0.5
+wait_watchers 1
+expect_json 'j["watchers"]' 1
 kill -STOP $sp
 v="$(version C-1)"
 long="$(printf 'x%.0s' $(seq 1 180))"
@@ -111,12 +123,18 @@ for i in $(seq 0 1999); do
 done
 as admin batch "$T/many.txt"
 check "2000 updates applied" test "$RC" -eq 0
-worst=0
+# A loop blocked on the stuck watcher would answer nothing; the bounds
+# leave room for a loaded machine (process start, the checkpoint of the
+# 2000 updates running meanwhile).
+: >"$T/times"
 for i in $(seq 1 10); do
   t0=$(date +%s%N); as loc_north action show N-1 --plan p1; t1=$(date +%s%N)
-  ms=$(( (t1 - t0) / 1000000 )); [ "$ms" -gt "$worst" ] && worst=$ms
+  echo $(( (t1 - t0) / 1000000 )) >>"$T/times"
+  check "read $i answered while a watcher is stuck" test "$RC" -eq 0
 done
-check "reads stay fast while a watcher is stuck (worst ${worst} ms)" test "$worst" -lt 1500
+median="$(sort -n "$T/times" | sed -n 5p)"; worst="$(sort -n "$T/times" | tail -1)"
+check "reads stay fast while a watcher is stuck (median ${median} ms, worst ${worst} ms)" \
+  test "$median" -lt 1000 -a "$worst" -lt 5000
 # The drop comes at the next commit or heartbeat (1 s here).
 for _ in $(seq 1 50); do
   as admin --json admin stats

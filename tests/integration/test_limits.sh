@@ -86,13 +86,16 @@ start_server --max-output 65536
 login admin "$ADMIN_PW"
 long="$(printf 'n%.0s' $(seq 1 190))"
 for i in $(seq 1 60); do as admin locality add "l$i" "$long $i"; done
-python3 "$LIM" backpressure "$PLANBOARD_PORT" "$TOKEN" 4 >"$T/bp.out" 2>&1 &
+# The client stops reading until $T/bp.go exists; the test waits (up to
+# 30 s, however loaded the machine) for the pause in the log first.
+python3 "$LIM" backpressure "$PLANBOARD_PORT" "$TOKEN" "$T/bp.go" >"$T/bp.out" 2>&1 &
 BP=$!
-for _ in $(seq 1 30); do [ "$(count 'reading paused')" -ge 1 ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ "$(count 'reading paused')" -ge 1 ] && break; sleep 0.1; done
 check "a slow reader is paused, logged once" test "$(count 'reading paused')" -eq 1
 # Others are served meanwhile.
 expect_ok as admin --json locality list
 expect_json 'len(j)' 60
+touch "$T/bp.go"
 wait "$BP"; RC=$?
 OUT="$(cat "$T/bp.out")"
 check "paused reader served in full and in order after reading again" test "$RC" -eq 0
@@ -105,12 +108,14 @@ check "server alive" server_alive
 expect_ok as admin plan add north-2017 "North plan" --locality l1
 expect_ok as admin theme add --plan north-2017 t1 "Caseloads"
 expect_ok as admin action add --plan north-2017 --theme t1 N-1.1 "Reduce caseloads" --locality l1
-python3 "$LIM" backpressure-writes "$PLANBOARD_PORT" "$TOKEN" 2 >"$T/bpw.out" 2>&1 &
+python3 "$LIM" backpressure-writes "$PLANBOARD_PORT" "$TOKEN" "$T/bpw.go" >"$T/bpw.out" 2>&1 &
 BP=$!
-for _ in $(seq 1 30); do [ -s "$T/bpw.out" ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [ -s "$T/bpw.out" ] && break; sleep 0.1; done
 peer="$(head -1 "$T/bpw.out")"
-for _ in $(seq 1 30); do [ "$(count "reading paused $peer")" -ge 1 ] && break; sleep 0.1; done
+# Hundreds of durable commits come first: allow a slow disk 30 s.
+for _ in $(seq 1 300); do [ "$(count "reading paused $peer")" -ge 1 ] && break; sleep 0.1; done
 check "the writer that does not read is paused ($peer)" test "$(count "reading paused $peer")" -eq 1
+touch "$T/bpw.go"
 wait "$BP"; RC=$?
 OUT="$(cat "$T/bpw.out")"
 check "paused writer served every answer in order ($OUT)" test "$RC" -eq 0
@@ -133,7 +138,10 @@ check "server alive" server_alive
 pycheck halfclose-writes "$PLANBOARD_PORT" "$TOKEN"
 check "half-close after writes: answered, then closed at once ($OUT)" test "$RC" -eq 0
 # A stop while writers are busy: their answers go out and the server
-# exits at once, not after the 5 s shutdown timeout.
+# exits at once, not after the 5 s shutdown timeout. The log line says
+# whether the timeout was hit; the time (which includes the final
+# checkpoint's fsyncs and, in a sanitizer build, the leak check) is only
+# a sanity bound, wide enough for a slow disk.
 python3 "$LIM" writers "$PLANBOARD_PORT" "$TOKEN" >"$T/writers.out" 2>&1 &
 WR=$!
 sleep 1
@@ -141,7 +149,7 @@ started=$(date +%s%N)
 stop_server
 took_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 wait "$WR"
-check "stopped under write load in ${took_ms} ms ($(cat "$T/writers.out"))" test "$took_ms" -lt 3000
+check "stopped under write load in ${took_ms} ms ($(cat "$T/writers.out"))" test "$took_ms" -lt 10000
 check "no connection left undrained at the stop" test "$(count 'did not drain')" -eq 0
 
 # --checkpoint-pages: a small threshold makes the checkpoint thread run
