@@ -119,12 +119,14 @@ static char *read_line(FILE *in)
 static char *prompt_noecho(const char *prompt)
 {
 	struct termios old, quiet;
-	fprintf(stderr, "%s", prompt);
-	fflush(stderr);
+	/* Echo off (TCSAFLUSH drops anything typed so far) before the prompt
+	 * shows, as getpass(3) does: what is typed after the prompt is kept. */
 	tcgetattr(STDIN_FILENO, &old);
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	fprintf(stderr, "%s", prompt);
+	fflush(stderr);
 	char *line = read_line(stdin);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	fputc('\n', stderr);

@@ -43,7 +43,18 @@ def main():
         if not chunk:
             break
         out += chunk
-    _, status = os.waitpid(pid, 0)
+    # A program still waiting (say, for input it never got) is killed
+    # after 30 s, so a broken test fails instead of hanging.
+    deadline = time.time() + 30
+    while True:
+        done_pid, status = os.waitpid(pid, os.WNOHANG)
+        if done_pid or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    if not done_pid:
+        os.kill(pid, 9)
+        _, status = os.waitpid(pid, 0)
+        out += b"\n[pty_run: killed, still running after 30 s]\n"
     sys.stdout.write(out.decode(errors="replace"))
     sys.exit(os.waitstatus_to_exitcode(status))
 

@@ -31,6 +31,21 @@ def send(s, data):
     t = threading.Thread(target=run)
     t.start()
     return t
+def server_read_all(timeout=10):
+    """Wait until the server has read everything sent to it: no byte left
+    in the receive queue of any of its established loopback sockets
+    (/proc/net/tcp, local port = the server's). A fixed sleep could be too
+    short on a loaded machine, and the order of the batches matters."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        queued = 0
+        for line in open("/proc/net/tcp").read().splitlines()[1:]:
+            f = line.split()
+            if int(f[1].split(":")[1], 16) == port and f[3] == "01":
+                queued += int(f[4].split(":")[1], 16)
+        if queued == 0:
+            return
+        time.sleep(0.02)
 def drain(s, timeout=30):
     s.settimeout(timeout)
     buf, got, closed = b"", [], False
@@ -68,7 +83,7 @@ else:
     conns = [open_batch() for _ in range(5)]
     for c in conns:
         send(c, b"".join(ping(100 + i, pad) for i in range(15))).join(20)
-        time.sleep(0.3)
+        server_read_all()
     conns[4].settimeout(30)
     got, closed = drain(conns[4])
     report(got, closed)

@@ -40,8 +40,11 @@ writer() { # writer ROUND N: write until the server dies; log what was acknowled
 for round in $(seq 1 "$ROUNDS"); do
   start_server
   pids=()
+  before="$(wc -l <"$T/acked")"
   for w in 1 2 3; do writer "$round" "$w" & pids+=($!); done
-  # A different kill point each round: 50..1000 ms into the writes.
+  # The writes have begun (one acknowledged, up to 10 s on a slow
+  # machine), then a different kill point each round: 50..1000 ms later.
+  for _ in $(seq 1 200); do [ "$(wc -l <"$T/acked")" -gt "$before" ] && break; sleep 0.05; done
   sleep "0.$(printf '%03d' $(( (RANDOM % 950) + 50 )))"
   kill -KILL "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=""
   wait "${pids[@]}"

@@ -106,7 +106,7 @@ print("closed %d after %.0f s" % (closed, time.time() - start))
 PY
 )"
 expect_out "closed 3 after"
-check "silent peers dropped within handshake + grace" test "$(echo "$OUT" | awk '{print $4}')" -le 8
+check "silent peers dropped within handshake + grace (1 + 5 s, slack for a loaded machine)" test "$(echo "$OUT" | awk '{print $4}')" -le 12
 check "the drop is logged" grep -q "did not take its last message" "$T/server.log"
 expect_ok as_stdin admin "$ADMIN_PW" "${TLS[@]}" login
 
