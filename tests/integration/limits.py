@@ -75,19 +75,28 @@ if check == "connections":
         fail("a connection under the limit was not served")
     for h in held:
         h.close()
-    time.sleep(0.3)
-    s = conn(); s.sendall(hello(1)); s.settimeout(3)
-    frames, _ = read_frames(s.recv(65536))
-    if STATUS_NAMES[response(frames[0])[1]] != "OK":
-        fail("not served again after the others closed")
+    # The server sees the closes in its own time: retry for up to 10 s.
+    deadline, status = time.time() + 10, None
+    while status != "OK" and time.time() < deadline:
+        s = conn(); s.sendall(hello(1)); s.settimeout(5)
+        try:
+            frames, _ = read_frames(s.recv(65536))
+            status = STATUS_NAMES[response(frames[0])[1]] if frames else None
+        except OSError:
+            status = None
+        s.close()
+        if status != "OK":
+            time.sleep(0.1)
+    if status != "OK":
+        fail("not served again after the others closed (%s)" % status)
 elif check == "handshake":
     # handshake-timeout 1: silence, or Hello without Login, is cut off.
     for first in (b"", hello(1)):
         s = conn()
         if first:
             s.sendall(first)
-        got, took = read_until_close(s, 5)
-        if got is None or not (0.8 <= took <= 3):
+        got, took = read_until_close(s, 10)
+        if got is None or not (0.8 <= took <= 6):
             fail("no cut-off within the handshake time (took %.1f s)" % took)
         if STATUS_NAMES[got[-1][1]] != "UNAUTHENTICATED":
             fail("handshake timeout status %r" % (got,))
@@ -95,8 +104,8 @@ elif check == "idle":
     # idle-timeout 1: a logged-in connection that says nothing is closed.
     s = conn()
     s.sendall(hello(1) + login_token(2, token))
-    got, took = read_until_close(s, 5)
-    if got is None or not (0.8 <= took <= 3):
+    got, took = read_until_close(s, 10)
+    if got is None or not (0.8 <= took <= 6):
         fail("idle connection not closed in time (%.1f s)" % took)
     if [STATUS_NAMES[g[1]] for g in got] != ["OK", "OK", "UNAVAILABLE"]:
         fail("idle close: %r" % (got,))
