@@ -9,12 +9,12 @@
 # minute to minute, and this shows how often one run would meet it.
 #
 # Environment: BENCH_BUILD_DIR (default build-bench, built if missing),
-# BENCH_DURATION, BENCH_CONNS (default 50).
+# BENCH_DURATION, RATIO_CONNS (one number, default 50).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${BENCH_BUILD_DIR:-$ROOT/build-bench}"
 DUR="${BENCH_DURATION:-4}"
-CONNS="${BENCH_CONNS:-50}"
+CONNS="${RATIO_CONNS:-50}"
 ROUNDS="${1:-5}"
 case "$ROUNDS" in -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 case "$ROUNDS" in ''|*[!0-9]*|0) echo "usage: $0 [ROUNDS (a positive number)]" >&2; exit 2 ;; esac
@@ -43,9 +43,11 @@ for r in $(seq 1 "$ROUNDS"); do
   "$BUILD/planboardd" --db "$T/db" --listen 127.0.0.1:0 --port-file "$T/port" 2>>"$T/server.log" &
   SERVER_PID=$!
   for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
+  [ -s "$T/port" ] || { echo "planboardd did not start:" >&2; tail -5 "$T/server.log" >&2; exit 1; }
   export PLANBOARD_HOST=127.0.0.1 PLANBOARD_PORT="$(cat "$T/port")" PLANBOARD_USER=admin PLANBOARD_PASSWORD="$PW"
   bench --seed-actions 1000 --seed-updates 5000 -n 1 -c 1 >/dev/null
-  probe="$(bench --probe-sqlite 2 -n 1 -c 1 -o ping --json | json 'round(j["probe_sqlite_commits_per_s"])')"
+  probe="$(bench --probe-sqlite 2 -n 1 -c 1 -o ping --json | json 'round(j.get("probe_sqlite_commits_per_s") or 0)')"
+  [ "$probe" -gt 0 ] || { echo "the SQLite probe measured nothing:" >&2; tail -5 "$T/bench.log" >&2; exit 1; }
   out="$(bench --actions 1000 -c "$CONNS" -d "$DUR" -o action-update --json)"
   rate="$(json 'round(j["scenarios"][0]["requests_per_s"])' <<<"$out")"
   p99="$(json 'j["scenarios"][0]["p99_ms"]' <<<"$out")"

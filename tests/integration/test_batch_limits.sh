@@ -33,19 +33,26 @@ def send(s, data):
     return t
 def server_read_all(timeout=10):
     """Wait until the server has read everything sent to it: no byte left
-    in the receive queue of any of its established loopback sockets
-    (/proc/net/tcp, local port = the server's). A fixed sleep could be too
+    in the receive queue of any of its established loopback sockets nor
+    in the send queue of ours to it (/proc/net/tcp: local or remote port
+    the server's; tx_queue:rx_queue in hex). A fixed sleep could be too
     short on a loaded machine, and the order of the batches matters."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         queued = 0
         for line in open("/proc/net/tcp").read().splitlines()[1:]:
             f = line.split()
-            if int(f[1].split(":")[1], 16) == port and f[3] == "01":
-                queued += int(f[4].split(":")[1], 16)
+            if f[3] != "01":
+                continue
+            tx, rx = (int(x, 16) for x in f[4].split(":"))
+            if int(f[1].split(":")[1], 16) == port:
+                queued += rx
+            elif int(f[2].split(":")[1], 16) == port:
+                queued += tx
         if queued == 0:
             return
         time.sleep(0.02)
+    print("server_read_all: bytes still queued after %d s" % timeout, file=sys.stderr)
 def drain(s, timeout=30):
     s.settimeout(timeout)
     buf, got, closed = b"", [], False

@@ -30,6 +30,7 @@ stop_server TERM
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "SIGTERM handled during the flood in ${ms} ms (< 15000)" test "$ms" -lt 15000
 check "server exited cleanly (exit $RC)" test "$RC" -eq 0
+check "not by the 5 s stop timeout" test "$(grep -c 'did not drain' "$T/server.log")" -eq 0
 wait "$FLOOD" 2>/dev/null
 check "the flooder got replies ($(cat "$T/flood.out"))" test "$(cat "$T/flood.out" | tail -1)" -gt 1000
 finish
